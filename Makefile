@@ -1,0 +1,134 @@
+# art - hand-written Makefile.  make; make check; make check-asan;
+# make install [PREFIX=/usr/local] [DESTDIR=]; make bench.
+
+VERSION   = 0.1.0
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+SHAREDIR ?= $(PREFIX)/share/art
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
+SYSCONFDIR  ?= /etc
+
+# Build directory: make check-asan builds a second tree beside this one.
+B ?= build
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+DEPS     = libgit2 jansson libcurl libsodium libseccomp sqlite3
+
+# Appended after the user's CFLAGS so that they cannot be turned off.
+ART_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wformat=2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong \
+	-Ilib -I$(B)/gen \
+	-DART_VERSION='"$(VERSION)"' -DART_SYSCONFDIR='"$(SYSCONFDIR)"' \
+	$(shell $(PKG_CONFIG) --cflags $(DEPS))
+ART_LIBS = -Wl,--as-needed $(shell $(PKG_CONFIG) --libs $(DEPS))
+
+COMMANDS = art art-init art-start art-prompt
+MAN1 = $(wildcard man/*.1)
+MAN5 = $(wildcard man/*.5)
+MAN7 = $(wildcard man/*.7)
+TEMPLATES = share/art/prompt.md share/art/agents_registry.json share/art/profile.json
+
+LIB_SRCS = $(wildcard lib/*.c)
+LIB_OBJS = $(LIB_SRCS:lib/%.c=$(B)/lib/%.o) $(B)/gen/embedded.o
+UNIT_SRCS = $(wildcard tests/unit/test_*.c)
+UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+TOOLS = $(B)/tests/globmatch
+
+BINS = $(COMMANDS:%=$(B)/bin/%)
+MANS = $(MAN1:man/%=$(B)/share/man/man1/%) $(MAN5:man/%=$(B)/share/man/man5/%) \
+       $(MAN7:man/%=$(B)/share/man/man7/%)
+
+all: $(BINS) $(MANS)
+
+$(B)/lib/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(ART_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/cmd/%.o: cmd/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(ART_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/tools/embed: tools/embed.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(ART_CFLAGS) -o $@ $<
+
+$(B)/gen/embedded.c: $(B)/tools/embed $(TEMPLATES)
+	@mkdir -p $(@D)
+	$(B)/tools/embed $@ art_embedded_prompt_md=share/art/prompt.md \
+		art_embedded_registry_json=share/art/agents_registry.json \
+		art_embedded_profile_json=share/art/profile.json
+
+$(B)/gen/embedded.o: $(B)/gen/embedded.c lib/embedded.h
+	$(CC) $(CFLAGS) $(ART_CFLAGS) -c -o $@ $<
+
+$(B)/libart.a: $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/bin/%: $(B)/cmd/%.o $(B)/libart.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libart.a $(ART_LIBS)
+
+$(B)/share/man/man1/%: man/%
+	@mkdir -p $(@D)
+	cp $< $@
+$(B)/share/man/man5/%: man/%
+	@mkdir -p $(@D)
+	cp $< $@
+$(B)/share/man/man7/%: man/%
+	@mkdir -p $(@D)
+	cp $< $@
+
+$(B)/tests/%: tests/unit/%.c tests/unit/check.h $(B)/libart.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(ART_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libart.a $(ART_LIBS)
+
+# Unit tests of lib/, then the bats suite against the binaries just built.
+check: all $(UNIT_BINS) $(TOOLS)
+	@set -e; for t in $(UNIT_BINS); do echo "$$t"; $$t; done
+	ART_BIN=$(abspath $(B)/bin) ART_TESTS_BIN=$(abspath $(B)/tests) \
+		bats $(BATS_FLAGS) tests/
+
+# The same under AddressSanitizer and UndefinedBehaviorSanitizer.
+SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+check-asan:
+	$(MAKE) B=build/asan CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1 check
+
+bench: all
+	@set -e; for b in bench/*; do [ -x "$$b" ] && [ -f "$$b" ] || continue; \
+		ART_BIN=$(abspath $(B)/bin) "$$b"; done
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(SHAREDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
+	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
+	install -m 644 $(TEMPLATES) $(DESTDIR)$(SHAREDIR)
+	install -m 755 share/art/demo.sh $(DESTDIR)$(SHAREDIR)
+	install -m 644 completions/art.bash $(DESTDIR)$(BASHCOMPDIR)/art
+	install -m 644 completions/_art $(DESTDIR)$(ZSHCOMPDIR)/_art
+
+uninstall:
+	rm -f $(COMMANDS:%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%) \
+	      $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%) \
+	      $(MAN7:man/%=$(DESTDIR)$(MANDIR)/man7/%)
+	rm -rf $(DESTDIR)$(SHAREDIR)
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/art $(DESTDIR)$(ZSHCOMPDIR)/_art
+
+clean:
+	rm -rf build
+
+.PHONY: all check check-asan bench install uninstall clean
+.SECONDARY:
+
+-include $(wildcard $(B)/lib/*.d $(B)/cmd/*.d)

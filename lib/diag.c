@@ -1,0 +1,98 @@
+/* diag.c - diagnostics and exit statuses; see diag.h. */
+#include "diag.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <git2.h>
+
+static const char *prog = "art";
+
+void art_set_prog(const char *argv0)
+{
+	const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
+
+	if (argv0 && *argv0)
+		prog = slash ? slash + 1 : argv0;
+}
+
+const char *art_prog(void)
+{
+	return prog;
+}
+
+static int verr(art_err *e, int status, const char *suffix,
+		const char *fmt, va_list ap)
+{
+	size_t n;
+
+	e->status = status;
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	n = strlen(e->msg);
+	if (suffix && n < sizeof e->msg)
+		snprintf(e->msg + n, sizeof e->msg - n, ": %s", suffix);
+	return status;
+}
+
+int art_errf(art_err *e, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verr(e, status, NULL, fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+int art_err_sys(art_err *e, int status, const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	verr(e, status, strerror(saved), fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+int art_err_git(art_err *e, int status, const char *fmt, ...)
+{
+	const git_error *ge = git_error_last();
+	va_list ap;
+
+	va_start(ap, fmt);
+	verr(e, status, ge && ge->message ? ge->message : "unknown git error",
+	     fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+void art_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int art_report(const art_err *e)
+{
+	int status = e->status ? e->status : ART_EXIT_LOCAL;
+
+	fprintf(stderr, "%s: %s\n", prog, e->msg[0] ? e->msg : "failed");
+	return status;
+}
+
+int art_exit_status(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+		/* EPIPE is as much a lost result as ENOSPC. */
+		art_warn("cannot write to standard output: %s", strerror(errno));
+		return ART_EXIT_LOCAL;
+	}
+	return status;
+}

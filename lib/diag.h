@@ -1,0 +1,56 @@
+/*
+ * diag.h - exit statuses and the one diagnostics family of art.
+ *
+ * Library functions never print and never exit: they fill an art_err and
+ * return its status.  Only main() reports (art_report) and exits.  Every
+ * message has the shape "art-<verb>: <what failed>: <why>".
+ */
+#ifndef ART_DIAG_H
+#define ART_DIAG_H
+
+#include <stdarg.h>
+
+/* The exit-status table of cli.md, shared by every command. */
+enum {
+	ART_OK = 0,
+	ART_EXIT_VERDICT = 1, /* negative verdict: violations, failed check */
+	ART_EXIT_USAGE = 2,   /* unknown flag, missing argument */
+	ART_EXIT_INPUT = 3,   /* malformed JSON, invalid registry, bad id */
+	ART_EXIT_STATE = 4,   /* run exists, wrong state, lost race */
+	ART_EXIT_DENIED = 5,  /* a governor or a protection said no */
+	ART_EXIT_REMOTE = 6,  /* Core unreachable, credentials refused */
+	ART_EXIT_LOCAL = 7,   /* I/O, git, database */
+};
+
+typedef struct art_err {
+	int status;      /* one of the ART_EXIT_* values, 0 when unset */
+	char msg[1024];  /* "<what failed>: <why>", no program prefix */
+} art_err;
+
+/* Fill e with status and a formatted message; return status. */
+int art_errf(art_err *e, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Same, with ": <strerror(errno)>" appended (errno read on entry). */
+int art_err_sys(art_err *e, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Same, with ": <libgit2's last error>" appended. */
+int art_err_git(art_err *e, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Program name for diagnostics ("art-start"), from argv[0]. */
+void art_set_prog(const char *argv0);
+const char *art_prog(void);
+
+/* "art-<verb>: <msg>" on stderr. */
+void art_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print e on stderr; return its status (ART_EXIT_LOCAL when unset). */
+int art_report(const art_err *e);
+
+/*
+ * Flush and close stdout; a lost write in a pipeline is a failure.
+ * Returns status unchanged when stdout was fine, else ART_EXIT_LOCAL
+ * (after saying so on stderr).
+ */
+int art_exit_status(int status);
+
+#endif

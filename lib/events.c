@@ -1,0 +1,372 @@
+/* events.c - the SQLite event store; see events.h. */
+#include "events.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "fs.h"
+#include "runstate.h"
+
+#define HASH_PREFIX "art.event.v1\n"
+
+struct art_events {
+	sqlite3 *db;
+};
+
+static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS events ("
+	" seq INTEGER PRIMARY KEY,"
+	" id TEXT NOT NULL UNIQUE,"
+	" type TEXT NOT NULL,"
+	" subject TEXT,"
+	" body BLOB NOT NULL,"           /* the exact bytes that are hashed */
+	" hash TEXT NOT NULL,"
+	" idempotency_key TEXT UNIQUE);"
+	"CREATE INDEX IF NOT EXISTS events_subject ON events(subject, seq);"
+	"CREATE TABLE IF NOT EXISTS runs ("
+	" subject TEXT PRIMARY KEY,"
+	" state TEXT NOT NULL,"
+	" started_seq INTEGER NOT NULL DEFAULT 0,"
+	" seq INTEGER NOT NULL);"
+	"PRAGMA user_version = 1;";
+
+static int db_error(art_events *ev, art_err *e, const char *what)
+{
+	return art_errf(e, ART_EXIT_LOCAL, "event store: %s: %s", what,
+			sqlite3_errmsg(ev->db));
+}
+
+int art_events_open(const art_repo *r, art_events **out, art_err *e)
+{
+	art_events *ev = calloc(1, sizeof *ev);
+	char *dir = NULL, *path;
+	int rc;
+
+	if (!ev)
+		abort();
+	*out = NULL;
+	if ((rc = art_repo_state_dir(r, &dir, e)) != 0) {
+		free(ev);
+		return rc;
+	}
+	path = art_join(dir, "art.db");
+	free(dir);
+	rc = sqlite3_open_v2(path, &ev->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				     SQLITE_OPEN_NOFOLLOW,
+			     NULL);
+	if (rc != SQLITE_OK) {
+		art_errf(e, ART_EXIT_LOCAL, "event store %s: %s", path,
+			 ev->db ? sqlite3_errmsg(ev->db) : sqlite3_errstr(rc));
+		free(path);
+		art_events_close(ev);
+		return e->status;
+	}
+	free(path);
+	sqlite3_busy_timeout(ev->db, 30000);
+	/* WAL for concurrent readers; FULL so an acknowledged event survives
+	 * a power loss, not just a crash. */
+	if (sqlite3_exec(ev->db,
+			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+			 NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(ev->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
+		db_error(ev, e, "cannot initialise");
+		art_events_close(ev);
+		return e->status;
+	}
+	*out = ev;
+	return 0;
+}
+
+void art_events_close(art_events *ev)
+{
+	if (!ev)
+		return;
+	sqlite3_close(ev->db);
+	free(ev);
+}
+
+void art_uuid(char out[37])
+{
+	unsigned char b[16];
+
+	randombytes_buf(b, sizeof b);
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+	snprintf(out, 37,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
+		 b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+void art_now(char out[32])
+{
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(out, 24, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, 32 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
+}
+
+static void hash_hex(const char *body, size_t len, char out[65])
+{
+	crypto_hash_sha256_state st;
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const unsigned char *)HASH_PREFIX,
+				  sizeof HASH_PREFIX - 1);
+	crypto_hash_sha256_update(&st, (const unsigned char *)body, len);
+	crypto_hash_sha256_final(&st, h);
+	sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+/* The correlation id a pipeline passes along, if it is a sane one. */
+static const char *pipeline_correlation(void)
+{
+	const char *c = getenv("ART_CORRELATION_ID");
+	size_t i;
+
+	if (!c || !*c || strlen(c) > 128)
+		return NULL;
+	for (i = 0; c[i]; i++)
+		if ((unsigned char)c[i] <= 0x20 || (unsigned char)c[i] >= 0x7f)
+			return NULL;
+	return c;
+}
+
+static int lookup_key(art_events *ev, const char *key, long long *seq)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(ev->db,
+			       "SELECT seq FROM events WHERE idempotency_key = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*seq = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int read_state(art_events *ev, const char *subject, char state[16],
+		      long long *started)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	state[0] = '\0';
+	if (started)
+		*started = 0;
+	if (sqlite3_prepare_v2(ev->db,
+			       "SELECT state, started_seq FROM runs WHERE subject = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(state, 16, "%s", (const char *)sqlite3_column_text(st, 0));
+		if (started)
+			*started = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The envelope without "hash": the bytes that are stored and hashed. */
+static char *envelope(const art_event_in *in, long long seq, const char *prev)
+{
+	char id[37], corr[37], now[32];
+	const char *c = pipeline_correlation();
+	json_t *env;
+	char *body;
+
+	art_uuid(id);
+	if (!c) {
+		art_uuid(corr);
+		c = corr;
+	}
+	art_now(now);
+	env = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:o, s:s, s:o, s:o}",
+			"specversion", "1.0",
+			"id", id,
+			"source", art_prog(),
+			"type", in->type,
+			"time", now,
+			"subject", in->subject ? json_string(in->subject) : json_null(),
+			"seq", (json_int_t)seq,
+			"prev", prev ? json_string(prev) : json_null(),
+			"correlationid", c,
+			"causationid", in->causationid ? json_string(in->causationid)
+						       : json_null(),
+			"data", in->data ? json_incref(in->data) : json_object());
+	if (!env)
+		return NULL; /* a string that is not UTF-8 */
+	body = json_dumps(env, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(env);
+	return body;
+}
+
+int art_event_append(art_events *ev, const art_event_in *in, long long *seq,
+		     art_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	long long last = 0, existing;
+	char prev[65] = "", hash[65], state[16];
+	const char *next = NULL;
+	char *body = NULL;
+	int rc;
+
+	if (sqlite3_exec(ev->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(ev, e, "cannot begin");
+	if (in->idempotency_key) {
+		rc = lookup_key(ev, in->idempotency_key, &existing);
+		if (rc < 0)
+			goto dberr;
+		if (rc == 1) { /* a replay: the first result stands */
+			*seq = existing;
+			sqlite3_exec(ev->db, "COMMIT", NULL, NULL, NULL);
+			return 0;
+		}
+	}
+	if (sqlite3_prepare_v2(ev->db,
+			       "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto dberr;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		last = sqlite3_column_int64(st, 0);
+		snprintf(prev, sizeof prev, "%s",
+			 (const char *)sqlite3_column_text(st, 1));
+	} else if (rc != SQLITE_DONE) {
+		goto dberr;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (in->expected_previous_seq >= 0 && in->expected_previous_seq != last) {
+		sqlite3_exec(ev->db, "ROLLBACK", NULL, NULL, NULL);
+		return art_errf(e, ART_EXIT_STATE,
+				"expected_previous_seq is %lld but the log ends at %lld",
+				in->expected_previous_seq, last);
+	}
+	if (in->subject && art_run_is_state_event(in->type)) {
+		if (read_state(ev, in->subject, state, NULL) < 0)
+			goto dberr;
+		next = art_run_next_state(state, in->type);
+		if (!next) {
+			sqlite3_exec(ev->db, "ROLLBACK", NULL, NULL, NULL);
+			return art_errf(e, ART_EXIT_STATE,
+					"run %s is %s; %s is not allowed from there",
+					in->subject, state[0] ? state : "unknown",
+					in->type);
+		}
+	}
+	body = envelope(in, last + 1, prev[0] ? prev : NULL);
+	if (!body) {
+		sqlite3_exec(ev->db, "ROLLBACK", NULL, NULL, NULL);
+		return art_errf(e, ART_EXIT_INPUT,
+				"event %s: a field is not valid UTF-8", in->type);
+	}
+	hash_hex(body, strlen(body), hash);
+	if (sqlite3_prepare_v2(ev->db,
+			       "INSERT INTO events(seq, id, type, subject, body, hash, idempotency_key)"
+			       " VALUES (?, json_extract(?, '$.id'), ?, ?, ?, ?, ?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto dberr;
+	sqlite3_bind_int64(st, 1, last + 1);
+	sqlite3_bind_text(st, 2, body, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, in->type, -1, SQLITE_STATIC);
+	if (in->subject)
+		sqlite3_bind_text(st, 4, in->subject, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 5, body, (int)strlen(body), SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, hash, -1, SQLITE_STATIC);
+	if (in->idempotency_key)
+		sqlite3_bind_text(st, 7, in->idempotency_key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto dberr;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (next) {
+		if (sqlite3_prepare_v2(ev->db,
+				       "INSERT INTO runs(subject, state, started_seq, seq) VALUES (?1, ?2, ?3, ?3)"
+				       " ON CONFLICT(subject) DO UPDATE SET state = ?2, seq = ?3,"
+				       " started_seq = CASE WHEN ?2 = 'running' AND started_seq = 0 THEN ?3 ELSE started_seq END",
+				       -1, &st, NULL) != SQLITE_OK)
+			goto dberr;
+		sqlite3_bind_text(st, 1, in->subject, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, next, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, last + 1);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto dberr;
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	if (sqlite3_exec(ev->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		goto dberr;
+	free(body);
+	*seq = last + 1;
+	return 0;
+dberr:
+	db_error(ev, e, "cannot append");
+	sqlite3_finalize(st);
+	sqlite3_exec(ev->db, "ROLLBACK", NULL, NULL, NULL);
+	free(body);
+	return e->status;
+}
+
+int art_run_state(art_events *ev, const char *subject, char state[16],
+		  long long *started_seq, art_err *e)
+{
+	if (read_state(ev, subject, state, started_seq) < 0)
+		return db_error(ev, e, "cannot read run state");
+	return 0;
+}
+
+int art_events_each(art_events *ev, long long since, const char *subject,
+		    art_event_fn fn, void *ctx, art_err *e)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if (sqlite3_prepare_v2(ev->db,
+			       subject ? "SELECT seq, body, hash FROM events WHERE seq > ? AND subject = ? ORDER BY seq"
+				       : "SELECT seq, body, hash FROM events WHERE seq > ? ORDER BY seq",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_error(ev, e, "cannot read");
+	sqlite3_bind_int64(st, 1, since);
+	if (subject)
+		sqlite3_bind_text(st, 2, subject, -1, SQLITE_STATIC);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *body = sqlite3_column_blob(st, 1);
+		size_t blen = (size_t)sqlite3_column_bytes(st, 1);
+		const char *hash = (const char *)sqlite3_column_text(st, 2);
+		/* The stored bytes, with the hash added as the last member:
+		 * never a re-serialisation. */
+		char *full;
+
+		if (blen < 2 || body[blen - 1] != '}') {
+			sqlite3_finalize(st);
+			return art_errf(e, ART_EXIT_LOCAL,
+					"event store: event %lld is not a JSON object",
+					(long long)sqlite3_column_int64(st, 0));
+		}
+		full = art_asprintf("%.*s,\"hash\":\"%s\"}", (int)(blen - 1),
+				    body, hash);
+		stop = fn(ctx, sqlite3_column_int64(st, 0), full, strlen(full));
+		free(full);
+	}
+	sqlite3_finalize(st);
+	if (!stop && rc != SQLITE_DONE)
+		return db_error(ev, e, "cannot read");
+	return stop;
+}

@@ -1,0 +1,60 @@
+/*
+ * events.h - the event store: SQLite in <git common dir>/art/art.db (WAL).
+ *
+ * Each event is a CloudEvents-style envelope (art-events(7)).  What is
+ * stored and hashed is the exact byte string of the envelope without its
+ * "hash" field; hash = hex SHA-256("art.event.v1\n" || those bytes), and
+ * every envelope carries the hash of the one before as "prev", so the log
+ * is a chain.  An event is on disk (synchronous=FULL) before append returns.
+ */
+#ifndef ART_EVENTS_H
+#define ART_EVENTS_H
+
+#include <jansson.h>
+
+#include "diag.h"
+#include "repo.h"
+
+typedef struct art_events art_events;
+
+int art_events_open(const art_repo *r, art_events **out, art_err *e);
+void art_events_close(art_events *ev);
+
+typedef struct art_event_in {
+	const char *type;            /* "art.run.started" */
+	const char *subject;         /* "TICKET/agent", or NULL */
+	json_t *data;                /* borrowed; NULL: {} */
+	const char *causationid;     /* NULL: none */
+	const char *idempotency_key; /* NULL: none; a replay returns the first */
+	long long expected_previous_seq; /* < 0: no check; mismatch: exit 4 */
+} art_event_in;
+
+/*
+ * Append one event in its own transaction.  Events of type "art.run.*"
+ * must be a legal transition of the run state machine (runstate.h), else
+ * ART_EXIT_STATE.  *seq gets the event's sequence number.
+ */
+int art_event_append(art_events *ev, const art_event_in *in, long long *seq,
+		     art_err *e);
+
+/* Current state of run subject ("" when it has no events) and the seq of
+ * the event that started it (0 when none). */
+int art_run_state(art_events *ev, const char *subject, char state[16],
+		  long long *started_seq, art_err *e);
+
+/*
+ * Call fn for each event with seq > since (and of subject, when not NULL),
+ * in order, with the full envelope ("hash" included) as one JSON line
+ * without newline.  fn returning non-zero stops the walk with that value.
+ */
+typedef int (*art_event_fn)(void *ctx, long long seq, const char *json,
+			    size_t len);
+int art_events_each(art_events *ev, long long since, const char *subject,
+		    art_event_fn fn, void *ctx, art_err *e);
+
+/* A fresh random (v4) UUID in out[37]. */
+void art_uuid(char out[37]);
+/* The current UTC time as RFC 3339 with milliseconds, in out[32]. */
+void art_now(char out[32]);
+
+#endif

@@ -1,0 +1,328 @@
+/* fs.c - atomic writes and bounded reads; see fs.h. */
+#define _GNU_SOURCE
+#include "fs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void *art_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p) {
+		fputs("art: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+char *art_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	return memcpy(art_xmalloc(n), s, n);
+}
+
+char *art_asprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	s = art_xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+char *art_join(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+
+	if (la && a[la - 1] == '/')
+		return art_asprintf("%s%s", a, b);
+	return art_asprintf("%s/%s", a, b);
+}
+
+int art_rel_path_ok(const char *rel)
+{
+	const char *p = rel, *seg;
+
+	if (!rel || !*rel || *rel == '/')
+		return 0;
+	while (*p) {
+		size_t n;
+
+		seg = p;
+		while (*p && *p != '/')
+			p++;
+		n = (size_t)(p - seg);
+		if (n == 0 || (n == 1 && seg[0] == '.') ||
+		    (n == 2 && seg[0] == '.' && seg[1] == '.'))
+			return 0;
+		if (*p == '/') {
+			p++;
+			if (!*p)
+				return 0; /* trailing slash */
+		}
+	}
+	return 1;
+}
+
+static int read_fd(int fd, const char *display, size_t max, char **buf,
+		   size_t *len, art_err *e)
+{
+	struct stat st;
+	size_t cap, n = 0;
+	char *b;
+
+	if (fstat(fd, &st) < 0)
+		return art_err_sys(e, ART_EXIT_LOCAL, "%s", display);
+	if (!S_ISREG(st.st_mode))
+		return art_errf(e, ART_EXIT_INPUT, "%s: not a regular file",
+				display);
+	if ((size_t)st.st_size > max)
+		return art_errf(e, ART_EXIT_INPUT,
+				"%s: larger than the %zu-byte limit", display,
+				max);
+	cap = (size_t)st.st_size + 1;
+	b = art_xmalloc(cap);
+	for (;;) {
+		ssize_t r;
+
+		if (n + 1 >= cap) {
+			if (cap > max + 1) {
+				free(b);
+				return art_errf(e, ART_EXIT_INPUT,
+						"%s: larger than the %zu-byte limit",
+						display, max);
+			}
+			cap *= 2;
+			b = realloc(b, cap);
+			if (!b)
+				abort();
+		}
+		r = read(fd, b + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			free(b);
+			return art_err_sys(e, ART_EXIT_LOCAL, "%s", display);
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > max) {
+		free(b);
+		return art_errf(e, ART_EXIT_INPUT,
+				"%s: larger than the %zu-byte limit", display, max);
+	}
+	b[n] = '\0';
+	*buf = b;
+	if (len)
+		*len = n;
+	return 0;
+}
+
+int art_read_path(const char *path, size_t max, char **buf, size_t *len,
+		  art_err *e)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return art_err_sys(e, errno == ENOENT ? ART_EXIT_INPUT
+						      : ART_EXIT_LOCAL,
+				   "%s", path);
+	rc = read_fd(fd, path, max, buf, len, e);
+	close(fd);
+	return rc;
+}
+
+int art_read_beneath(const char *root, const char *rel, size_t max,
+		     char **buf, size_t *len, art_err *e)
+{
+	char *copy, *seg, *next;
+	int dirfd, fd, rc;
+
+	if (!art_rel_path_ok(rel))
+		return art_errf(e, ART_EXIT_INPUT,
+				"%s: not a relative path inside the repository",
+				rel);
+	dirfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return art_err_sys(e, ART_EXIT_LOCAL, "%s", root);
+	copy = art_strdup(rel);
+	seg = copy;
+	/* Walk one component at a time so that no symlink is ever followed. */
+	while ((next = strchr(seg, '/')) != NULL) {
+		*next = '\0';
+		fd = openat(dirfd, seg,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			int saved = errno;
+
+			close(dirfd);
+			free(copy);
+			errno = saved;
+			return art_err_sys(e, saved == ENOENT ? ART_EXIT_INPUT
+					   : ART_EXIT_INPUT,
+					   "%s", rel);
+		}
+		close(dirfd);
+		dirfd = fd;
+		seg = next + 1;
+	}
+	fd = openat(dirfd, seg, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	close(dirfd);
+	free(copy);
+	if (fd < 0) {
+		int saved = errno;
+
+		if (saved == ELOOP)
+			return art_errf(e, ART_EXIT_INPUT,
+					"%s: is a symbolic link; art reads only regular files here",
+					rel);
+		errno = saved;
+		return art_err_sys(e, ART_EXIT_INPUT, "%s", rel);
+	}
+	rc = read_fd(fd, rel, max, buf, len, e);
+	close(fd);
+	return rc;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int art_write_atomic(const char *path, const void *data, size_t len,
+		     mode_t mode, int excl, art_err *e)
+{
+	char *tmp = art_asprintf("%s.tmp.XXXXXX", path);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	int rc = 0;
+
+	if (fd < 0) {
+		rc = art_err_sys(e, ART_EXIT_LOCAL, "cannot create %s", tmp);
+		free(tmp);
+		return rc;
+	}
+	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 ||
+	    fsync(fd) < 0) {
+		rc = art_err_sys(e, ART_EXIT_LOCAL, "cannot write %s", path);
+		close(fd);
+		goto fail;
+	}
+	if (close(fd) < 0) {
+		rc = art_err_sys(e, ART_EXIT_LOCAL, "cannot write %s", path);
+		goto fail;
+	}
+	if (excl) {
+		/* link() fails when path exists: no window for a race. */
+		if (link(tmp, path) < 0) {
+			rc = errno == EEXIST
+				? art_errf(e, ART_EXIT_STATE,
+					   "%s: already exists; not overwriting it",
+					   path)
+				: art_err_sys(e, ART_EXIT_LOCAL,
+					      "cannot create %s", path);
+			goto fail;
+		}
+		unlink(tmp);
+	} else if (rename(tmp, path) < 0) {
+		rc = art_err_sys(e, ART_EXIT_LOCAL, "cannot rename onto %s",
+				 path);
+		goto fail;
+	}
+	free(tmp);
+	return 0;
+fail:
+	unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+int art_mkdir_p(const char *path, mode_t mode, art_err *e)
+{
+	char *copy = art_strdup(path), *p;
+
+	for (p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, mode) < 0 && errno != EEXIST) {
+			art_err_sys(e, ART_EXIT_LOCAL, "cannot create %s", copy);
+			free(copy);
+			return e->status;
+		}
+		*p = '/';
+	}
+	if (mkdir(copy, mode) < 0 && errno != EEXIST) {
+		art_err_sys(e, ART_EXIT_LOCAL, "cannot create %s", copy);
+		free(copy);
+		return e->status;
+	}
+	free(copy);
+	return 0;
+}
+
+static int rm_at(int at, const char *name)
+{
+	struct stat st;
+	int fd, rc = 0;
+	DIR *d;
+	struct dirent *de;
+
+	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(at, name, 0);
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (rm_at(dirfd(d), de->d_name) < 0)
+			rc = -1;
+	}
+	closedir(d);
+	if (unlinkat(at, name, AT_REMOVEDIR) < 0)
+		rc = -1;
+	return rc;
+}
+
+int art_rm_rf(const char *path)
+{
+	return rm_at(AT_FDCWD, path);
+}

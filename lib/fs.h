@@ -1,0 +1,57 @@
+/*
+ * fs.h - file helpers that never leave half-written files and never follow
+ * a symlink out of bounds.
+ *
+ * Strings returned through char ** are malloc'd; the caller frees them.
+ */
+#ifndef ART_FS_H
+#define ART_FS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "diag.h"
+
+/*
+ * Read the file at rel, a relative path below the directory root, without
+ * following any symlink (every component is opened O_NOFOLLOW) and without
+ * "..": a path from a repository or a manifest cannot leave root.  At most
+ * max bytes; a larger file is ART_EXIT_INPUT.  *buf is NUL-terminated.
+ * A missing file is ART_EXIT_INPUT with errno left at ENOENT.
+ * display names the file in messages.
+ */
+int art_read_beneath(const char *root, const char *rel, size_t max,
+		     char **buf, size_t *len, art_err *e);
+
+/* Read a whole file by path (follows links; for paths the user named). */
+int art_read_path(const char *path, size_t max, char **buf, size_t *len,
+		  art_err *e);
+
+/*
+ * Write data to path atomically: a temporary file in the same directory,
+ * fsync, rename over path.  With excl, refuse (ART_EXIT_STATE) when path
+ * exists, and never replace it, even in a race.
+ */
+int art_write_atomic(const char *path, const void *data, size_t len,
+		     mode_t mode, int excl, art_err *e);
+
+/* mkdir -p; existing directories are fine. */
+int art_mkdir_p(const char *path, mode_t mode, art_err *e);
+
+/*
+ * Remove path and everything below it, never following symlinks (a link
+ * is removed, not its target).  Used only on directories art created.
+ */
+int art_rm_rf(const char *path);
+
+/* True when rel is a safe relative path: not empty, not absolute, no "."
+ * or ".." component, no empty component, no NUL. */
+int art_rel_path_ok(const char *rel);
+
+/* malloc'd "a/b"; aborts on out of memory like every art allocation. */
+char *art_join(const char *a, const char *b);
+char *art_strdup(const char *s);
+char *art_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void *art_xmalloc(size_t n);
+
+#endif

@@ -1,0 +1,149 @@
+/* proc.c - child processes without a shell; see proc.h. */
+#define _GNU_SOURCE
+#include "proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fs.h"
+
+extern char **environ;
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int art_spawn_run(const art_spawn *s, art_spawn_result *res, art_err *e)
+{
+	posix_spawn_file_actions_t fa;
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, wst = 0, rc;
+	size_t written = 0, cap = s->keep + 1;
+	long long deadline = s->timeout_ms > 0 ? now_ms() + s->timeout_ms : 0;
+	pid_t pid;
+
+	memset(res, 0, sizeof *res);
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) {
+		rc = art_err_sys(e, ART_EXIT_LOCAL, "cannot create a pipe");
+		goto close_pipes;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+	if (s->cwd)
+		posix_spawn_file_actions_addchdir_np(&fa, s->cwd);
+	rc = posix_spawn(&pid, s->argv[0], &fa, NULL, s->argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0) {
+		errno = rc;
+		rc = art_err_sys(e, ART_EXIT_LOCAL, "cannot run %s", s->argv[0]);
+		goto close_pipes;
+	}
+	close(in[0]);
+	close(out[1]);
+	in[0] = out[1] = -1;
+	if (!s->input || s->input_len == 0) {
+		close(in[1]);
+		in[1] = -1;
+	} else {
+		fcntl(in[1], F_SETFL, O_NONBLOCK);
+	}
+	res->out = art_xmalloc(cap);
+	for (;;) {
+		struct pollfd pf[2];
+		int n = 0, wait_ms = -1;
+		char buf[4096];
+
+		if (out[0] >= 0)
+			pf[n++] = (struct pollfd){ .fd = out[0], .events = POLLIN };
+		if (in[1] >= 0)
+			pf[n++] = (struct pollfd){ .fd = in[1], .events = POLLOUT };
+		if (n == 0)
+			break;
+		if (deadline) {
+			long long left = deadline - now_ms();
+
+			if (left <= 0) {
+				res->timed_out = 1;
+				kill(pid, SIGKILL);
+				break;
+			}
+			wait_ms = (int)left;
+		}
+		if (poll(pf, (nfds_t)n, wait_ms) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			if (!pf[i].revents)
+				continue;
+			if (pf[i].fd == out[0]) {
+				ssize_t r = read(out[0], buf, sizeof buf);
+
+				if (r <= 0) {
+					if (r < 0 && errno == EINTR)
+						continue;
+					close(out[0]);
+					out[0] = -1;
+					continue;
+				}
+				if (res->out_len < s->keep) {
+					size_t take = (size_t)r;
+
+					if (take > s->keep - res->out_len)
+						take = s->keep - res->out_len;
+					memcpy(res->out + res->out_len, buf, take);
+					res->out_len += take;
+				}
+			} else {
+				ssize_t w = write(in[1], s->input + written,
+						  s->input_len - written);
+
+				if (w > 0)
+					written += (size_t)w;
+				if ((w < 0 && errno != EAGAIN && errno != EINTR) ||
+				    written == s->input_len) {
+					/* EPIPE: it stopped reading, fine */
+					close(in[1]);
+					in[1] = -1;
+				}
+			}
+		}
+	}
+	res->out[res->out_len] = '\0';
+	while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(wst)) {
+		res->exited = 1;
+		res->status = WEXITSTATUS(wst);
+	} else if (WIFSIGNALED(wst)) {
+		res->status = WTERMSIG(wst);
+	}
+	rc = 0;
+close_pipes:
+	for (int i = 0; i < 2; i++) {
+		if (in[i] >= 0)
+			close(in[i]);
+		if (out[i] >= 0)
+			close(out[i]);
+	}
+	return rc;
+}
+
+void art_spawn_result_free(art_spawn_result *res)
+{
+	free(res->out);
+	res->out = NULL;
+}

@@ -1,0 +1,33 @@
+/*
+ * proc.h - run a program with an argv (execve semantics, never a shell),
+ * feed it stdin, capture the head of its stdout, enforce a timeout.
+ */
+#ifndef ART_PROC_H
+#define ART_PROC_H
+
+#include <stddef.h>
+
+#include "diag.h"
+
+typedef struct art_spawn {
+	char *const *argv;     /* argv[0] is the program's path */
+	const char *cwd;       /* NULL: inherit */
+	const char *input;     /* written to its stdin, then closed; NULL: none */
+	size_t input_len;
+	size_t keep;           /* bytes of stdout kept (the rest is drained) */
+	int timeout_ms;        /* killed (SIGKILL) after this; <= 0: never */
+} art_spawn;
+
+typedef struct art_spawn_result {
+	int exited;      /* 1: exited normally with status */
+	int status;      /* exit status, or the signal number */
+	int timed_out;
+	char *out;       /* NUL-terminated head of stdout (malloc'd) */
+	size_t out_len;
+} art_spawn_result;
+
+/* 0 when the program ran (whatever its status); else ART_EXIT_LOCAL. */
+int art_spawn_run(const art_spawn *s, art_spawn_result *res, art_err *e);
+void art_spawn_result_free(art_spawn_result *res);
+
+#endif

@@ -1,0 +1,358 @@
+/* registry.c - registry and profile loading; see registry.h. */
+#include "registry.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fs.h"
+#include "glob.h"
+#include "ids.h"
+#include "jsonio.h"
+
+static const char *const default_protected[] = {
+	/* seed 001 §4.3 */
+	".github/workflows/**", "scripts/guards/**", "tools/ssot_*.py",
+	"tools/agent_runtime.py", "docs/40-security/**", "Makefile",
+	".gitignore",
+	/* an agent must not widen its own scope or silence the governors */
+	"agents/agents_registry.json", "agents/profiles/**", ".art/**",
+};
+
+json_t *art_default_protected(void)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < sizeof default_protected / sizeof *default_protected; i++)
+		json_array_append_new(a, json_string(default_protected[i]));
+	return a;
+}
+
+static int field_error(art_err *e, const char *file, const char *field,
+		       const char *what, const json_t *got)
+{
+	if (got)
+		return art_errf(e, ART_EXIT_INPUT,
+				"%s: field \"%s\": %s, got %s", file, field,
+				what, art_json_kind(got));
+	return art_errf(e, ART_EXIT_INPUT, "%s: field \"%s\": %s", file, field,
+			what);
+}
+
+static int opt_string(const char *file, json_t *obj, const char *key,
+		      const char **out, const char *dflt, art_err *e)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!v) {
+		*out = dflt;
+		return 0;
+	}
+	if (!json_is_string(v))
+		return field_error(e, file, key, "expected a string", v);
+	*out = json_string_value(v);
+	return 0;
+}
+
+int art_check_patterns(const char *file, const char *field, json_t *v,
+		       int required, art_err *e)
+{
+	size_t i;
+	json_t *p;
+
+	if (!v)
+		return required ? field_error(e, file, field,
+					      "missing (an array of glob patterns)",
+					      NULL) : 0;
+	if (!json_is_array(v))
+		return field_error(e, file, field,
+				   "expected an array of glob patterns", v);
+	if (json_array_size(v) > ART_PATTERNS_MAX)
+		return art_errf(e, ART_EXIT_INPUT,
+				"%s: field \"%s\": more than %u patterns", file,
+				field, ART_PATTERNS_MAX);
+	json_array_foreach(v, i, p) {
+		const char *why;
+
+		if (!json_is_string(p))
+			return art_errf(e, ART_EXIT_INPUT,
+					"%s: field \"%s[%zu]\": expected a string, got %s",
+					file, field, i, art_json_kind(p));
+		if ((why = art_glob_invalid(json_string_value(p))) != NULL)
+			return art_errf(e, ART_EXIT_INPUT,
+					"%s: field \"%s[%zu]\": %s", file, field,
+					i, why);
+	}
+	return 0;
+}
+
+int art_check_dod(const char *file, const char *field, json_t *v, art_err *e)
+{
+	size_t i, j;
+	json_t *item;
+
+	if (!v)
+		return 0;
+	if (!json_is_array(v))
+		return field_error(e, file, field,
+				   "expected an array of definition-of-done items", v);
+	json_array_foreach(v, i, item) {
+		json_t *id, *title, *run, *arg;
+		size_t k;
+
+		if (!json_is_object(item))
+			return art_errf(e, ART_EXIT_INPUT,
+					"%s: field \"%s[%zu]\": expected an object, got %s",
+					file, field, i, art_json_kind(item));
+		id = json_object_get(item, "id");
+		title = json_object_get(item, "title");
+		run = json_object_get(item, "run");
+		if (!json_is_string(id) || !*json_string_value(id))
+			return art_errf(e, ART_EXIT_INPUT,
+					"%s: field \"%s[%zu].id\": expected a non-empty string",
+					file, field, i);
+		if (title && !json_is_string(title))
+			return art_errf(e, ART_EXIT_INPUT,
+					"%s: field \"%s[%zu].title\": expected a string, got %s",
+					file, field, i, art_json_kind(title));
+		if (json_is_string(run)) {
+			if (!*json_string_value(run))
+				return art_errf(e, ART_EXIT_INPUT,
+						"%s: field \"%s[%zu].run\": empty command",
+						file, field, i);
+		} else if (json_is_array(run) && json_array_size(run) > 0) {
+			json_array_foreach(run, k, arg)
+				if (!json_is_string(arg))
+					return art_errf(e, ART_EXIT_INPUT,
+							"%s: field \"%s[%zu].run[%zu]\": expected a string, got %s",
+							file, field, i, k,
+							art_json_kind(arg));
+		} else {
+			return art_errf(e, ART_EXIT_INPUT,
+					"%s: field \"%s[%zu].run\": expected a command string or a non-empty argv array%s",
+					file, field, i, run ? "" : " (missing)");
+		}
+		for (j = 0; j < i; j++)
+			if (!strcmp(json_string_value(id),
+				    json_string_value(json_object_get(
+					    json_array_get(v, j), "id"))))
+				return art_errf(e, ART_EXIT_INPUT,
+						"%s: field \"%s[%zu].id\": \"%s\" is already the id of item %zu",
+						file, field, i,
+						json_string_value(id), j);
+	}
+	return 0;
+}
+
+static int load_object(const art_repo *r, const char *path, json_t **out,
+		       art_err *e)
+{
+	char *buf;
+	size_t len;
+	int rc;
+
+	if ((rc = art_read_beneath(r->main_workdir, path, ART_CONFIG_MAX, &buf,
+				   &len, e)) != 0)
+		return rc;
+	rc = art_json_parse(path, buf, len, out, e);
+	free(buf);
+	if (rc)
+		return rc;
+	if (!json_is_object(*out)) {
+		rc = art_errf(e, ART_EXIT_INPUT,
+			      "%s: expected a JSON object, got %s", path,
+			      art_json_kind(*out));
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+static int check_registry(art_registry *reg, art_err *e)
+{
+	const char *f = reg->path;
+	json_t *v = json_object_get(reg->root, "version"), *a;
+	size_t i, j;
+
+	if (!v)
+		return field_error(e, f, "version", "missing (must be 1)", NULL);
+	if (!json_is_integer(v) || json_integer_value(v) != 1)
+		return field_error(e, f, "version",
+				   "unsupported (this art reads version 1)", NULL);
+	reg->agents = json_object_get(reg->root, "agents");
+	if (!reg->agents)
+		return field_error(e, f, "agents", "missing (an array of agents)",
+				   NULL);
+	if (!json_is_array(reg->agents))
+		return field_error(e, f, "agents", "expected an array", reg->agents);
+	json_array_foreach(reg->agents, i, a) {
+		json_t *id, *prof;
+		art_err id_err;
+
+		if (!json_is_object(a))
+			return art_errf(e, ART_EXIT_INPUT,
+					"%s: field \"agents[%zu]\": expected an object, got %s",
+					f, i, art_json_kind(a));
+		id = json_object_get(a, "agent");
+		if (!json_is_string(id))
+			return art_errf(e, ART_EXIT_INPUT,
+					"%s: field \"agents[%zu].agent\": expected an agent id string%s",
+					f, i, id ? "" : " (missing)");
+		if (art_check_agent(json_string_value(id), &id_err))
+			return art_errf(e, ART_EXIT_INPUT,
+					"%s: field \"agents[%zu].agent\": %s", f,
+					i, id_err.msg);
+		prof = json_object_get(a, "profile");
+		if (prof && (!json_is_string(prof) ||
+			     !art_rel_path_ok(json_string_value(prof))))
+			return art_errf(e, ART_EXIT_INPUT,
+					"%s: field \"agents[%zu].profile\": expected a relative path inside the repository",
+					f, i);
+		for (j = 0; j < i; j++)
+			if (!strcmp(json_string_value(id),
+				    json_string_value(json_object_get(
+					    json_array_get(reg->agents, j),
+					    "agent"))))
+				return art_errf(e, ART_EXIT_INPUT,
+						"%s: field \"agents[%zu].agent\": \"%s\" is listed twice",
+						f, i, json_string_value(id));
+	}
+	v = json_object_get(reg->root, "protected");
+	if (art_check_patterns(f, "protected", v, 0, e))
+		return e->status;
+	if (!v)
+		json_object_set_new(reg->root, "protected",
+				    art_default_protected());
+	reg->protected = json_object_get(reg->root, "protected");
+	v = json_object_get(reg->root, "dod");
+	if (art_check_dod(f, "dod", v, e))
+		return e->status;
+	if (!v)
+		json_object_set_new(reg->root, "dod", json_array());
+	reg->dod = json_object_get(reg->root, "dod");
+	return 0;
+}
+
+int art_registry_load(const art_repo *r, art_registry *reg, art_err *e)
+{
+	char *cfg = art_repo_config(r, "art.registry");
+	int rc;
+
+	memset(reg, 0, sizeof *reg);
+	reg->path = cfg ? cfg : art_strdup(ART_REGISTRY_DEFAULT);
+	if (!art_rel_path_ok(reg->path)) {
+		rc = art_errf(e, ART_EXIT_INPUT,
+			      "git config art.registry \"%s\": expected a relative path inside the repository",
+			      reg->path);
+		art_registry_free(reg);
+		return rc;
+	}
+	if ((rc = load_object(r, reg->path, &reg->root, e)) != 0 ||
+	    (rc = check_registry(reg, e)) != 0) {
+		if (rc == ART_EXIT_INPUT && !reg->root &&
+		    !strstr(e->msg, "malformed"))
+			/* say what to do about a missing registry */
+			snprintf(e->msg + strlen(e->msg),
+				 sizeof e->msg - strlen(e->msg),
+				 " (run 'art init' to create one)");
+		art_registry_free(reg);
+		return rc;
+	}
+	return 0;
+}
+
+void art_registry_free(art_registry *reg)
+{
+	free(reg->path);
+	json_decref(reg->root);
+	memset(reg, 0, sizeof *reg);
+}
+
+static json_t *find_agent(const art_registry *reg, const char *agent)
+{
+	size_t i;
+	json_t *a;
+
+	json_array_foreach(reg->agents, i, a)
+		if (!strcmp(json_string_value(json_object_get(a, "agent")), agent))
+			return a;
+	return NULL;
+}
+
+static int check_profile(art_profile *p, const char *agent, art_err *e)
+{
+	const char *f = p->path;
+	json_t *v = json_object_get(p->root, "agent");
+
+	if (!json_is_string(v))
+		return field_error(e, f, "agent",
+				   v ? "expected the agent id string"
+				     : "missing (the agent id)", v);
+	p->agent = json_string_value(v);
+	if (strcmp(p->agent, agent))
+		return art_errf(e, ART_EXIT_INPUT,
+				"%s: field \"agent\": \"%s\" does not match the registry entry \"%s\"",
+				f, p->agent, agent);
+	if (opt_string(f, p->root, "displayName", &p->display_name, p->agent, e) ||
+	    opt_string(f, p->root, "role", &p->role, "", e) ||
+	    opt_string(f, p->root, "prompt", &p->prompt, "", e))
+		return e->status;
+	p->allow = json_object_get(p->root, "scopeAllowlist");
+	if (art_check_patterns(f, "scopeAllowlist", p->allow, 1, e))
+		return e->status;
+	v = json_object_get(p->root, "scopeDenylist");
+	if (art_check_patterns(f, "scopeDenylist", v, 0, e))
+		return e->status;
+	if (!v)
+		json_object_set_new(p->root, "scopeDenylist", json_array());
+	p->deny = json_object_get(p->root, "scopeDenylist");
+	v = json_object_get(p->root, "dod");
+	if (art_check_dod(f, "dod", v, e))
+		return e->status;
+	if (!v)
+		json_object_set_new(p->root, "dod", json_array());
+	p->dod = json_object_get(p->root, "dod");
+	return 0;
+}
+
+int art_profile_load(const art_repo *r, const art_registry *reg,
+		     const char *agent, art_profile *p, art_err *e)
+{
+	json_t *entry = find_agent(reg, agent), *path;
+	int rc;
+
+	memset(p, 0, sizeof *p);
+	if (!entry) {
+		char names[256] = "";
+		size_t i, n = 0;
+		json_t *a;
+
+		json_array_foreach(reg->agents, i, a) {
+			int w = snprintf(names + n, sizeof names - n, "%s%s",
+					 i ? ", " : "",
+					 json_string_value(json_object_get(a, "agent")));
+			if (w < 0 || (size_t)w >= sizeof names - n)
+				break;
+			n += (size_t)w;
+		}
+		return art_errf(e, ART_EXIT_INPUT,
+				"unknown agent \"%s\": %s lists %s", agent,
+				reg->path, n ? names : "no agents");
+	}
+	path = json_object_get(entry, "profile");
+	p->path = path ? art_strdup(json_string_value(path))
+		       : art_asprintf("agents/profiles/%s_agent.json", agent);
+	if ((rc = load_object(r, p->path, &p->root, e)) != 0 ||
+	    (rc = check_profile(p, agent, e)) != 0) {
+		art_profile_free(p);
+		return rc;
+	}
+	return 0;
+}
+
+void art_profile_free(art_profile *p)
+{
+	free(p->path);
+	json_decref(p->root);
+	memset(p, 0, sizeof *p);
+}

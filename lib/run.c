@@ -1,0 +1,142 @@
+/* run.c - run identity and lookup; see run.h. */
+#include "run.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fs.h"
+#include "ids.h"
+#include "jsonio.h"
+#include "registry.h"
+
+int art_run_init(art_run *run, const art_repo *r, const char *agent,
+		 const char *ticket, art_err *e)
+{
+	char *root;
+
+	memset(run, 0, sizeof *run);
+	if (art_check_agent(agent, e) || art_check_ticket(ticket, e))
+		return e->status;
+	snprintf(run->agent, sizeof run->agent, "%s", agent);
+	snprintf(run->ticket, sizeof run->ticket, "%s", ticket);
+	snprintf(run->subject, sizeof run->subject, "%s/%s", ticket, agent);
+	root = art_repo_config(r, "art.worktreeRoot");
+	if (!root)
+		root = art_strdup(".worktrees");
+	if (root[0] != '/' && !art_rel_path_ok(root)) {
+		art_errf(e, ART_EXIT_INPUT,
+			 "git config art.worktreeRoot \"%s\": expected an absolute path or a relative one without \"..\"",
+			 root);
+		free(root);
+		return e->status;
+	}
+	run->branch = art_asprintf("feat/%s-%s", ticket, agent);
+	run->ref = art_asprintf("refs/art/runs/%s/%s", ticket, agent);
+	/* '+' is in neither id alphabet, so names cannot collide */
+	run->wt_name = art_asprintf("%s+%s", ticket, agent);
+	run->worktree_rel = art_asprintf("%s/%s/%s", root, ticket, agent);
+	run->worktree = root[0] == '/' ? art_strdup(run->worktree_rel)
+				       : art_join(r->main_workdir, run->worktree_rel);
+	run->manifest_path = art_join(run->worktree, ".agent/manifest.json");
+	free(root);
+	return 0;
+}
+
+void art_run_free(art_run *run)
+{
+	free(run->branch);
+	free(run->ref);
+	free(run->wt_name);
+	free(run->worktree_rel);
+	free(run->worktree);
+	free(run->manifest_path);
+	memset(run, 0, sizeof *run);
+}
+
+int art_here_is_agent_worktree(const art_repo *r, char agent[65],
+			       char ticket[129])
+{
+	char *buf = NULL;
+	json_t *m = NULL;
+	art_err e;
+	int found = 0;
+
+	if (!r->linked)
+		return 0;
+	if (art_read_beneath(r->here_workdir, ".agent/manifest.json",
+			     ART_CONFIG_MAX, &buf, NULL, &e) != 0)
+		return 0;
+	m = json_loads(buf, 0, NULL);
+	free(buf);
+	if (json_is_string(json_object_get(m, "agent")) &&
+	    json_is_string(json_object_get(m, "ticket"))) {
+		snprintf(agent, 65, "%s", json_string_value(json_object_get(m, "agent")));
+		snprintf(ticket, 129, "%s", json_string_value(json_object_get(m, "ticket")));
+		found = 1;
+	}
+	json_decref(m);
+	return found;
+}
+
+static int field(json_t *obj, const char *key, const char **out, art_err *e)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!v)
+		return art_errf(e, ART_EXIT_INPUT,
+				"stdin: field \"%s\": missing", key);
+	if (!json_is_string(v))
+		return art_errf(e, ART_EXIT_INPUT,
+				"stdin: field \"%s\": expected a string, got %s",
+				key, art_json_kind(v));
+	*out = json_string_value(v);
+	return 0;
+}
+
+int art_stdin_is_input(void)
+{
+	struct stat st;
+
+	/* A pipe, a FIFO, a socket or a redirected file is input; a terminal
+	 * or /dev/null (cron, make, CI) is not, and falls through to the
+	 * worktree the command runs in. */
+	if (isatty(STDIN_FILENO) || fstat(STDIN_FILENO, &st) < 0)
+		return 0;
+	return S_ISFIFO(st.st_mode) || S_ISREG(st.st_mode) ||
+	       S_ISSOCK(st.st_mode);
+}
+
+int art_run_locate(art_run *run, const art_repo *r, const char *agent,
+		   const char *ticket, json_t **input, int *nothing,
+		   art_err *e)
+{
+	char a[65], t[129];
+	int rc;
+
+	*input = NULL;
+	*nothing = 0;
+	if (agent || ticket) {
+		if (!agent || !ticket)
+			return art_errf(e, ART_EXIT_USAGE,
+					"--agent and --ticket go together");
+		return art_run_init(run, r, agent, ticket, e);
+	}
+	if (art_stdin_is_input()) {
+		if ((rc = art_json_read_stdin_object(input, e)) != 0)
+			return rc;
+		if (!*input) {
+			*nothing = 1;
+			return 0;
+		}
+		if (field(*input, "agent", &agent, e) ||
+		    field(*input, "ticket", &ticket, e))
+			return e->status;
+		return art_run_init(run, r, agent, ticket, e);
+	}
+	if (art_here_is_agent_worktree(r, a, t))
+		return art_run_init(run, r, a, t, e);
+	return art_errf(e, ART_EXIT_USAGE,
+			"which run? give --agent and --ticket, a JSON object on stdin, or run inside an agent worktree");
+}
