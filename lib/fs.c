@@ -163,7 +163,8 @@ int art_read_beneath(const char *root, const char *rel, size_t max,
 				rel);
 	dirfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
-		return art_err_sys(e, ART_EXIT_LOCAL, "%s", root);
+		return art_err_sys(e, errno == ENOENT ? ART_EXIT_INPUT
+						      : ART_EXIT_LOCAL, "%s", root);
 	copy = art_strdup(rel);
 	seg = copy;
 	/* Walk one component at a time so that no symlink is ever followed. */
@@ -177,8 +178,9 @@ int art_read_beneath(const char *root, const char *rel, size_t max,
 			close(dirfd);
 			free(copy);
 			errno = saved;
-			return art_err_sys(e, saved == ENOENT ? ART_EXIT_INPUT
-					   : ART_EXIT_INPUT,
+			return art_err_sys(e, saved == ELOOP || saved == ENOTDIR
+					   ? ART_EXIT_INPUT : saved == ENOENT
+					   ? ART_EXIT_INPUT : ART_EXIT_LOCAL,
 					   "%s", rel);
 		}
 		close(dirfd);

@@ -50,7 +50,14 @@ static int resolve_base(const art_repo *r, const char *base,
 	}
 	rc = git_revparse_single(&obj, r->here, base);
 	if (rc == 0) {
-		rc = git_object_peel((git_object **)out, obj, GIT_OBJECT_COMMIT);
+		git_object *peeled = NULL;
+
+		/* resolved where the user stands, used in the main repository,
+		 * which owns the refs and worktrees */
+		rc = git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT);
+		if (rc == 0)
+			rc = git_commit_lookup(out, r->main, git_object_id(peeled));
+		git_object_free(peeled);
 		git_object_free(obj);
 	}
 	if (rc < 0)

@@ -1,0 +1,157 @@
+# bash completion for art(7): `art <verb> ...` and the art-<verb> commands.
+#
+# Works with plain bash (complete/compgen, COMP_WORDS/COMP_CWORD); the
+# bash-completion package is not needed.  Values that come from the
+# repository (agent ids, tickets, git refs) are matched literally and never
+# passed through `compgen -W`, which would expand $(...) in them.
+
+# Verbs `art` runs, and the manual topics of `art help`.
+_art_verbs='init start prompt help'
+_art_help_topics='init start prompt registry manifest'
+
+# The top-level directory of the current git repository, or nothing.
+_art_toplevel()
+{
+	git rev-parse --show-toplevel 2>/dev/null
+}
+
+# Agent ids of agents/agents_registry.json, one a line.
+_art_agents()
+{
+	local top
+	top=$(_art_toplevel) || return 0
+	[[ -n $top && -r $top/agents/agents_registry.json ]] || return 0
+	grep -o '"agent"[[:space:]]*:[[:space:]]*"[^"]*"' \
+		"$top/agents/agents_registry.json" 2>/dev/null |
+		sed 's/.*"\([^"]*\)"$/\1/'
+}
+
+# Tickets that have a run: the directories under the worktree root
+# (git config art.worktreeRoot, .worktrees by default), one a line.
+_art_tickets()
+{
+	local top root d
+	top=$(_art_toplevel) || return 0
+	[[ -n $top ]] || return 0
+	root=$(git config --get art.worktreeRoot 2>/dev/null)
+	[[ -n $root ]] || root=.worktrees
+	[[ $root == /* ]] || root=$top/$root
+	[[ -d $root ]] || return 0
+	for d in "$root"/*; do
+		[[ -d $d ]] && printf '%s\n' "${d##*/}"
+	done
+}
+
+# Git refs (branches, tags, ...) in short form, one a line.
+_art_refs()
+{
+	git for-each-ref --format='%(refname:short)' 2>/dev/null
+}
+
+# Append to COMPREPLY each line of standard input that starts with $1,
+# prefixed by $2.
+_art_filter()
+{
+	local w
+	while IFS= read -r w; do
+		[[ -n $w && $w == "$1"* ]] && COMPREPLY+=("$2$w")
+	done
+	return 0
+}
+
+# Flags of art-<verb>; $2 is "long" or "all" (with the short ones).
+_art_flags()
+{
+	local long short=-h
+	case $1 in
+	init) long='--agent --pretty --help' ;;
+	start) long='--agent --ticket --base --by --resume --pretty --help' ;;
+	prompt) long='--agent --ticket --template --raw --pretty --help'
+		short='-r -h' ;;
+	*) return 0 ;;
+	esac
+	if [[ $2 == all ]]; then
+		printf '%s\n' $long $short
+	else
+		printf '%s\n' $long
+	fi
+}
+
+# Complete the arguments of art-<$1>, whose first argument is COMP_WORDS[$2].
+_art_verb()
+{
+	local verb=$1 first=$2 cur=${COMP_WORDS[COMP_CWORD]} prev= opt= pfx=
+	((COMP_CWORD > first)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
+
+	# The value of an option: `--opt VALUE` or `--opt=VALUE`, which bash
+	# splits into `--opt` `=` `VALUE` when = is in COMP_WORDBREAKS.
+	if [[ $cur == = && $prev == --* ]]; then
+		opt=$prev cur=
+	elif [[ $prev == = ]] && ((COMP_CWORD - 2 >= first)); then
+		opt=${COMP_WORDS[COMP_CWORD - 2]}
+	elif [[ $cur == --*=* ]]; then
+		opt=${cur%%=*} pfx=${cur%%=*}= cur=${cur#*=}
+	else
+		opt=$prev
+	fi
+
+	case $verb:$opt in
+	init:--agent | start:--agent | prompt:--agent)
+		_art_filter "$cur" "$pfx" <<<"$(_art_agents)"
+		return 0 ;;
+	start:--ticket | prompt:--ticket)
+		_art_filter "$cur" "$pfx" <<<"$(_art_tickets)"
+		return 0 ;;
+	start:--base)
+		_art_filter "$cur" "$pfx" <<<"$(_art_refs)"
+		return 0 ;;
+	start:--by)
+		return 0 ;;
+	prompt:--template)
+		compopt -o filenames 2>/dev/null
+		_art_filter "$cur" "$pfx" <<<"$(compgen -f -- "$cur")"
+		return 0 ;;
+	esac
+
+	# No option value here: the commands take no operands, only flags.
+	if [[ $cur == -* ]]; then
+		_art_filter "$cur" "" <<<"$(_art_flags "$verb" all)"
+	else
+		_art_filter "$cur" "" <<<"$(_art_flags "$verb" long)"
+	fi
+	return 0
+}
+
+# The completion function of art and of every art-<verb>.
+_art()
+{
+	local cmd=${COMP_WORDS[0]##*/} cur=${COMP_WORDS[COMP_CWORD]}
+	local IFS=$' \t\n'
+	COMPREPLY=()
+
+	case $cmd in
+	art-*)
+		_art_verb "${cmd#art-}" 1
+		return 0 ;;
+	esac
+
+	if ((COMP_CWORD == 1)); then
+		if [[ $cur == -* ]]; then
+			_art_filter "$cur" "" <<<$'--version\n--help\n-h'
+		else
+			_art_filter "$cur" "" <<<"$(printf '%s\n' $_art_verbs)"
+		fi
+		return 0
+	fi
+	case ${COMP_WORDS[1]} in
+	help)
+		((COMP_CWORD == 2)) &&
+			_art_filter "$cur" "" <<<"$(printf '%s\n' $_art_help_topics)"
+		;;
+	init | start | prompt)
+		_art_verb "${COMP_WORDS[1]}" 2 ;;
+	esac
+	return 0
+}
+
+complete -F _art art art-init art-start art-prompt

@@ -1,0 +1,56 @@
+# Shared by every bats file: a scratch repository per test, removed after.
+bats_require_minimum_version 1.5.0
+# ART_BIN (absolute) is set by `make check`; tests run the binaries built
+# there, never an installed art.
+
+setup_repo() {
+	ART_TMP=$(mktemp -d)
+	REPO="$ART_TMP/repo"
+	export HOME="$ART_TMP/home" GIT_CONFIG_NOSYSTEM=1 XDG_CONFIG_HOME="$ART_TMP/home/.config"
+	export PATH="$ART_BIN:$PATH"
+	unset ART_CORRELATION_ID
+	mkdir -p "$HOME"
+	git init -q -b main "$REPO"
+	cd "$REPO"
+	git config user.name "Test User"
+	git config user.email test@example.com
+	mkdir -p src
+	printf 'int main(void) { return 0; }\n' > src/main.c
+	git add -A
+	git commit -qm "feat(src): initial"
+}
+
+teardown_repo() {
+	cd /
+	[ -n "${ART_TMP:-}" ] && rm -rf "$ART_TMP"
+}
+
+# art init plus a commit of the registry, as a user would do.
+init_art() {
+	art-init "$@" >/dev/null
+	git add agents
+	git commit -qm "chore(agents): art registry"
+}
+
+# Number of events in the log (0 when there is no log yet).
+event_count() {
+	local db
+	db="$(git rev-parse --git-common-dir)/art/art.db"
+	[ -f "$db" ] || { echo 0; return; }
+	sqlite3 "$db" "SELECT count(*) FROM events"
+}
+
+# Assert that no run left anything behind: no agent branch, no extra
+# worktree, no run ref, no event.
+assert_no_traces() {
+	[ -z "$(git branch --list 'feat/*')" ] || { echo "branch left: $(git branch --list 'feat/*')"; return 1; }
+	[ "$(git worktree list | wc -l)" -eq 1 ] || { git worktree list; return 1; }
+	[ -z "$(git for-each-ref refs/art)" ] || { git for-each-ref refs/art; return 1; }
+	[ "$(event_count)" -eq 0 ] || { echo "events: $(event_count)"; return 1; }
+	[ ! -d .worktrees ] || [ -z "$(ls -A .worktrees)" ] || { ls -R .worktrees; return 1; }
+}
+
+# json FIELD: the value of a jq filter on $output.
+json() {
+	printf '%s' "$output" | jq -r "$1"
+}
