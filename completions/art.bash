@@ -6,8 +6,8 @@
 # passed through `compgen -W`, which would expand $(...) in them.
 
 # Verbs `art` runs, and the manual topics of `art help`.
-_art_verbs='init start prompt help'
-_art_help_topics='init start prompt registry manifest'
+_art_verbs=(init start prompt help)
+_art_help_topics=(init start prompt registry manifest)
 
 # The top-level directory of the current git repository, or nothing.
 _art_toplevel()
@@ -62,31 +62,28 @@ _art_filter()
 # Flags of art-<verb>; $2 is "long" or "all" (with the short ones).
 _art_flags()
 {
-	local long short=-h
+	local -a long short=(-h)
 	case $1 in
-	init) long='--agent --pretty --help' ;;
-	start) long='--agent --ticket --base --by --resume --pretty --help' ;;
-	prompt) long='--agent --ticket --template --raw --pretty --help'
-		short='-r -h' ;;
+	init) long=(--agent --pretty --help) ;;
+	start) long=(--agent --ticket --base --by --resume --pretty --help) ;;
+	prompt) long=(--agent --ticket --template --raw --pretty --help)
+		short=(-r -h) ;;
 	*) return 0 ;;
 	esac
-	if [[ $2 == all ]]; then
-		printf '%s\n' $long $short
-	else
-		printf '%s\n' $long
-	fi
+	printf '%s\n' "${long[@]}"
+	[[ $2 != all ]] || printf '%s\n' "${short[@]}"
 }
 
 # Complete the arguments of art-<$1>, whose first argument is COMP_WORDS[$2].
 _art_verb()
 {
-	local verb=$1 first=$2 cur=${COMP_WORDS[COMP_CWORD]} prev= opt= pfx=
+	local verb=$1 first=$2 cur=${COMP_WORDS[COMP_CWORD]} prev='' opt='' pfx=''
 	((COMP_CWORD > first)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
 
 	# The value of an option: `--opt VALUE` or `--opt=VALUE`, which bash
 	# splits into `--opt` `=` `VALUE` when = is in COMP_WORDBREAKS.
 	if [[ $cur == = && $prev == --* ]]; then
-		opt=$prev cur=
+		opt=$prev cur=''
 	elif [[ $prev == = ]] && ((COMP_CWORD - 2 >= first)); then
 		opt=${COMP_WORDS[COMP_CWORD - 2]}
 	elif [[ $cur == --*=* ]]; then
@@ -139,14 +136,14 @@ _art()
 		if [[ $cur == -* ]]; then
 			_art_filter "$cur" "" <<<$'--version\n--help\n-h'
 		else
-			_art_filter "$cur" "" <<<"$(printf '%s\n' $_art_verbs)"
+			_art_filter "$cur" "" <<<"$(printf '%s\n' "${_art_verbs[@]}")"
 		fi
 		return 0
 	fi
 	case ${COMP_WORDS[1]} in
 	help)
 		((COMP_CWORD == 2)) &&
-			_art_filter "$cur" "" <<<"$(printf '%s\n' $_art_help_topics)"
+			_art_filter "$cur" "" <<<"$(printf '%s\n' "${_art_help_topics[@]}")"
 		;;
 	init | start | prompt)
 		_art_verb "${COMP_WORDS[1]}" 2 ;;

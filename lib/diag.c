@@ -23,6 +23,9 @@ const char *art_prog(void)
 }
 
 static int verr(art_err *e, int status, const char *suffix,
+		const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
+static int verr(art_err *e, int status, const char *suffix,
 		const char *fmt, va_list ap)
 {
 	size_t n;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fs.h"
 
@@ -58,13 +59,9 @@ int art_exclude_ensure(const art_repo *r, const char *const *lines,
 		rc = art_err_sys(e, ART_EXIT_LOCAL, "cannot create %s", info);
 		goto out;
 	}
-	rc = art_read_path(path, ART_EXCLUDE_MAX, &buf, &len, e);
-	if (rc && errno == ENOENT) {
+	if (access(path, F_OK) < 0 && errno == ENOENT)
 		buf = art_strdup("");
-		len = 0;
-		rc = 0;
-	}
-	if (rc)
+	else if ((rc = art_read_path(path, ART_EXCLUDE_MAX, &buf, &len, e)) != 0)
 		goto out;
 	olen = len;
 	out = art_xmalloc(len + 2 + n * 520);

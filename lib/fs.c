@@ -37,12 +37,12 @@ char *art_asprintf(const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vasprintf(&s, fmt, ap);
 	va_end(ap);
-	s = art_xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+	if (n < 0) {
+		fputs("art: out of memory\n", stderr);
+		abort();
+	}
 	return s;
 }
 
@@ -178,9 +178,10 @@ int art_read_beneath(const char *root, const char *rel, size_t max,
 			close(dirfd);
 			free(copy);
 			errno = saved;
-			return art_err_sys(e, saved == ELOOP || saved == ENOTDIR
-					   ? ART_EXIT_INPUT : saved == ENOENT
-					   ? ART_EXIT_INPUT : ART_EXIT_LOCAL,
+			/* missing, or a symlink on the way: bad input */
+			return art_err_sys(e, saved == ENOENT || saved == ELOOP ||
+					   saved == ENOTDIR ? ART_EXIT_INPUT
+							    : ART_EXIT_LOCAL,
 					   "%s", rel);
 		}
 		close(dirfd);

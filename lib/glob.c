@@ -137,9 +137,13 @@ static int wild(const unsigned char *start, const unsigned char *p,
 
 				while (p[1] == '*')
 					p++;
-				/* '**' spans segments only as a whole segment */
+				/*
+				 * '**' spans segments only as a whole segment;
+				 * like git, an escaped '/' also ends one.
+				 */
 				if (seg_start &&
-				    (p[1] == '\0' || p[1] == '/')) {
+				    (p[1] == '\0' || p[1] == '/' ||
+				     (p[1] == '\\' && p[2] == '/'))) {
 					if (p[1] == '/' && wild(start, p + 2, t) == MATCH)
 						return MATCH; /* zero segments */
 					any_depth = 1;

@@ -1,0 +1,263 @@
+#!/usr/bin/env bats
+# Shell completions: completions/art.bash and completions/_art know every
+# flag the commands print in their --help, and the bash one completes verbs,
+# flags and values with plain bash (no bash-completion package needed).
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	TOP="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
+	BASH_COMP="$TOP/completions/art.bash"
+	ZSH_COMP="$TOP/completions/_art"
+	COMP_TMP=$(mktemp -d)
+	export HOME="$COMP_TMP/home" GIT_CONFIG_NOSYSTEM=1 XDG_CONFIG_HOME="$COMP_TMP/home/.config"
+	export GIT_CEILING_DIRECTORIES="$COMP_TMP"
+	mkdir -p "$HOME"
+	cd "$COMP_TMP" || return 1
+}
+
+teardown() {
+	cd /
+	[ -n "${COMP_TMP:-}" ] && rm -rf "$COMP_TMP"
+}
+
+# The long flags a command prints in its --help, one a line.
+help_flags() {
+	"$@" --help | grep -o -- '--[a-z][a-z0-9-]*' | sort -u
+}
+
+# Whether file $1 names flag $2 as a whole word (--by is not --bypass).
+has_flag() {
+	grep -Eq -- "(^|[^-[:alnum:]])$2([^-[:alnum:]_]|\$)" "$1"
+}
+
+# Check that both completion files know every long flag of command $1, and
+# that the bash completion offers each of them after --.
+check_flags() {
+	local flags f offered missing=
+	run help_flags "$1"
+	[ "$status" -eq 0 ]
+	flags=$output
+	[ -n "$flags" ]
+	offered=$(comp "${1##*/}" --)
+	for f in $flags; do
+		has_flag "$BASH_COMP" "$f" || missing="$missing art.bash:$f"
+		has_flag "$ZSH_COMP" "$f" || missing="$missing _art:$f"
+		printf '%s\n' "$offered" | grep -qxF -- "$f" ||
+			missing="$missing bash-offered:$f"
+	done
+	if [ -n "$missing" ]; then
+		echo "$* --help prints flags the completions lack:$missing"
+		return 1
+	fi
+}
+
+# comp WORD...: run the bash completion function of WORD[0] with the last
+# WORD being completed; prints COMPREPLY one a line.
+comp() {
+	local fn
+	# shellcheck source=completions/art.bash
+	source "$BASH_COMP"
+	fn=$(complete -p "$1" | sed -n 's/.*-F \([^ ]*\) .*/\1/p')
+	[ -n "$fn" ] || { echo "no completion function for $1" >&2; return 1; }
+	COMP_WORDS=("$@")
+	COMP_CWORD=$(($# - 1))
+	COMP_LINE="$*"
+	COMP_POINT=${#COMP_LINE}
+	COMPREPLY=()
+	"$fn" "$1" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+	((${#COMPREPLY[@]} == 0)) || printf '%s\n' "${COMPREPLY[@]}"
+}
+
+# Whether line $1 is one of the lines of $output.
+in_output() {
+	printf '%s\n' "$output" | grep -qxF -- "$1"
+}
+
+not_in_output() {
+	! in_output "$1"
+}
+
+# A scratch repository whose registry lists the agents given.
+scratch_repo() {
+	local a list=
+	git init -q -b main "$COMP_TMP/repo"
+	cd "$COMP_TMP/repo" || return 1
+	git config user.name "Test User"
+	git config user.email test@example.com
+	mkdir agents
+	for a in "$@"; do
+		list="$list${list:+,
+}    {\"agent\": \"$a\", \"profile\": \"agents/profiles/${a}_agent.json\"}"
+	done
+	printf '{\n  "version": 1,\n  "agents": [\n%s\n  ],\n  "protected": [],\n  "dod": []\n}\n' \
+		"$list" >agents/agents_registry.json
+	git add -A
+	git commit -qm "chore(agents): registry"
+}
+
+@test "completions know every flag of art --help" {
+	: "${ART_BIN:?ART_BIN must name the directory of the built commands (make check sets it)}"
+	check_flags "$ART_BIN/art"
+}
+
+@test "completions know every verb art --help lists" {
+	local verbs v
+	verbs=$("$ART_BIN/art" --help | sed -n 's/^verbs: *\([a-z -]*\).*/\1/p' | sed 's/ *(.*//')
+	[ -n "$verbs" ]
+	for v in $verbs; do
+		grep -q "_art_verbs=.*\\b$v\\b" "$BASH_COMP" || { echo "art.bash lacks verb $v"; return 1; }
+		grep -q "'$v:" "$ZSH_COMP" || { echo "_art lacks verb $v"; return 1; }
+	done
+}
+
+@test "completions know every flag of art-init --help" {
+	check_flags "$ART_BIN/art-init"
+}
+
+@test "completions know every flag of art-start --help" {
+	check_flags "$ART_BIN/art-start"
+}
+
+@test "completions know every flag of art-prompt --help" {
+	check_flags "$ART_BIN/art-prompt"
+}
+
+@test "bash: art registers art and every art-<verb>" {
+	local c
+	# shellcheck source=completions/art.bash
+	source "$BASH_COMP"
+	for c in art art-init art-start art-prompt; do
+		complete -p "$c" >/dev/null
+	done
+}
+
+@test "bash: art st completes to start" {
+	run --separate-stderr comp art st
+	[ "$status" -eq 0 ]
+	[ "$output" = start ]
+	[ -z "$stderr" ]
+}
+
+@test "bash: art with nothing typed offers every verb, and - its options" {
+	run --separate-stderr comp art ''
+	[ "$status" -eq 0 ]
+	for v in init start prompt help; do in_output "$v"; done
+	run --separate-stderr comp art --
+	in_output --version
+	in_output --help
+}
+
+@test "bash: art help offers the manual topics" {
+	run --separate-stderr comp art help ''
+	[ "$status" -eq 0 ]
+	for t in init start prompt registry manifest; do in_output "$t"; done
+	run --separate-stderr comp art help re
+	[ "$output" = registry ]
+}
+
+@test "bash: art-start --ag completes to --agent" {
+	run --separate-stderr comp art-start --ag
+	[ "$status" -eq 0 ]
+	[ "$output" = --agent ]
+	[ -z "$stderr" ]
+}
+
+@test "bash: art <verb> completes that verb's flags" {
+	run --separate-stderr comp art start --re
+	[ "$output" = --resume ]
+	run --separate-stderr comp art prompt --t
+	in_output --ticket
+	in_output --template
+	run --separate-stderr comp art init --
+	in_output --agent
+	in_output --pretty
+	not_in_output --ticket
+	run --separate-stderr comp art-prompt -
+	in_output -r
+	in_output --raw
+}
+
+@test "bash: --agent completes the agents of the registry" {
+	scratch_repo tom eva
+	mkdir sub
+	cd sub
+	run --separate-stderr comp art-start --agent ''
+	[ "$status" -eq 0 ]
+	in_output tom
+	in_output eva
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 2 ]
+	[ -z "$stderr" ]
+	run --separate-stderr comp art prompt --agent e
+	[ "$output" = eva ]
+	# --agent=VALUE, split at = as bash does by default
+	run --separate-stderr comp art init --agent = t
+	[ "$output" = tom ]
+	run --separate-stderr comp art init --agent =
+	in_output tom
+	in_output eva
+}
+
+@test "bash: --ticket completes the tickets under .worktrees" {
+	scratch_repo tom
+	mkdir -p .worktrees/TKT_one/tom .worktrees/TKT_two/eva
+	: >.worktrees/not_a_dir
+	run --separate-stderr comp art-start --ticket ''
+	[ "$status" -eq 0 ]
+	in_output TKT_one
+	in_output TKT_two
+	not_in_output not_a_dir
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 2 ]
+	run --separate-stderr comp art-prompt --ticket TKT_o
+	[ "$output" = TKT_one ]
+}
+
+@test "bash: --base completes git refs" {
+	scratch_repo tom
+	git branch feat/x
+	git tag v1
+	run --separate-stderr comp art-start --base ''
+	[ "$status" -eq 0 ]
+	in_output main
+	in_output feat/x
+	in_output v1
+	run --separate-stderr comp art start --base fe
+	[ "$output" = feat/x ]
+}
+
+@test "bash: --template completes files" {
+	scratch_repo tom
+	: >my-template.md
+	run --separate-stderr comp art-prompt --template my-
+	[ "$status" -eq 0 ]
+	[ "$output" = my-template.md ]
+}
+
+@test "bash: outside a git repository values complete to nothing, silently" {
+	mkdir plain
+	cd plain
+	for w in --agent --ticket --base; do
+		run --separate-stderr comp art-start "$w" ''
+		[ "$status" -eq 0 ]
+		[ -z "$output" ]
+		[ -z "$stderr" ]
+	done
+}
+
+# shellcheck disable=SC2016
+@test "bash: registry values are offered literally, never expanded" {
+	scratch_repo 'x$(touch PWNED)' tom
+	run --separate-stderr comp art-start --agent ''
+	[ "$status" -eq 0 ]
+	[ ! -e PWNED ]
+	in_output 'x$(touch PWNED)'
+	in_output tom
+}
+
+@test "zsh: completions/_art parses" {
+	command -v zsh >/dev/null || skip "zsh is not installed"
+	run zsh -n "$ZSH_COMP"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	head -n 1 "$ZSH_COMP" | grep -qx '#compdef art art-init art-start art-prompt'
+}
