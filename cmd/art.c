@@ -68,8 +68,8 @@ static int run_verb(const char *verb, int argc, char **argv)
 		free(path);
 	}
 	execvp(name, args);
-	art_warn("'%s' is not an art command (no %s found%s%s)", verb, name,
-		 dir ? " beside art or in " : " in ", dir ? "PATH" : "PATH");
+	art_warn("'%s' is not an art command (no %s found%s PATH)", verb, name,
+		 dir ? " beside art or in" : " in");
 	return errno == ENOENT ? ART_EXIT_USAGE : ART_EXIT_LOCAL;
 }
 

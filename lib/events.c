@@ -298,7 +298,8 @@ int art_event_append(art_events *ev, const art_event_in *in, long long *seq,
 	st = NULL;
 	if (next) {
 		if (sqlite3_prepare_v2(ev->db,
-				       "INSERT INTO runs(subject, state, started_seq, seq) VALUES (?1, ?2, ?3, ?3)"
+				       "INSERT INTO runs(subject, state, started_seq, seq)"
+				       " VALUES (?1, ?2, CASE WHEN ?2 = 'running' THEN ?3 ELSE 0 END, ?3)"
 				       " ON CONFLICT(subject) DO UPDATE SET state = ?2, seq = ?3,"
 				       " started_seq = CASE WHEN ?2 = 'running' AND started_seq = 0 THEN ?3 ELSE started_seq END",
 				       -1, &st, NULL) != SQLITE_OK)

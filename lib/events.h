@@ -1,7 +1,7 @@
 /*
  * events.h - the event store: SQLite in <git common dir>/art/art.db (WAL).
  *
- * Each event is a CloudEvents-style envelope (art-events(7)).  What is
+ * Each event is a CloudEvents-style envelope (art(7), EVENT LOG).  What is
  * stored and hashed is the exact byte string of the envelope without its
  * "hash" field; hash = hex SHA-256("art.event.v1\n" || those bytes), and
  * every envelope carries the hash of the one before as "prev", so the log

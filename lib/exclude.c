@@ -35,7 +35,9 @@ size_t art_exclude_lines(const art_repo *r, const char *out[2])
 
 	if (!root) {
 		out[n++] = ".worktrees/";
-	} else if (root[0] != '/' && strlen(root) < sizeof root_line - 3) {
+	} else if (root[0] != '/' && art_rel_path_ok(root) &&
+		   strlen(root) < sizeof root_line - 3) {
+		/* an absolute root is outside git's view, or the user's call */
 		snprintf(root_line, sizeof root_line, "/%s/", root);
 		out[n++] = root_line;
 	}

@@ -4,7 +4,8 @@
  * Before a mutating action, every executable in <main checkout>/.art/
  * governors.d/ and <sysconfdir>/art/governors.d/ (name order, dot files and
  * names ending in '~' skipped) gets the proposed action as one JSON line
- * on stdin.  Any non-zero exit, death or timeout vetoes the action.
+ * on stdin.  Any non-zero exit, death or timeout (30 s; the environment
+ * variable ART_GOVERNOR_TIMEOUT_MS may only shorten it) vetoes the action.
  */
 #ifndef ART_GOVERNOR_H
 #define ART_GOVERNOR_H

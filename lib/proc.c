@@ -123,8 +123,23 @@ int art_spawn_run(const art_spawn *s, art_spawn_result *res, art_err *e)
 		}
 	}
 	res->out[res->out_len] = '\0';
-	while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
-		;
+	/* A child that closed its stdout is not done: the deadline holds
+	 * until it has exited too. */
+	for (;;) {
+		pid_t w = waitpid(pid, &wst, deadline ? WNOHANG : 0);
+
+		if (w == pid || (w < 0 && errno != EINTR))
+			break;
+		if (w == 0 && now_ms() >= deadline) {
+			res->timed_out = 1;
+			kill(pid, SIGKILL);
+			deadline = 0; /* now wait for it to die */
+		} else if (w == 0) {
+			struct timespec ts = { 0, 5 * 1000 * 1000 };
+
+			nanosleep(&ts, NULL);
+		}
+	}
 	if (WIFEXITED(wst)) {
 		res->exited = 1;
 		res->status = WEXITSTATUS(wst);

@@ -35,5 +35,5 @@ const char *art_run_next_state(const char *from, const char *type)
 				return transitions[i].to;
 		return NULL;
 	}
-	return NULL; /* an unknown run event changes nothing it may not */
+	return NULL; /* an art.run.* type the machine does not know: refused */
 }

@@ -377,6 +377,16 @@ teardown() {
 	[ ! -e .worktrees/T1 ]
 }
 
+@test "a governor that closes its stdout and hangs is killed at the deadline and vetoes" {
+	mkdir -p .art/governors.d
+	printf '#!/bin/sh\nexec >/dev/null\nsleep 5\nexit 0\n' > .art/governors.d/10-slow
+	chmod +x .art/governors.d/10-slow
+	ART_GOVERNOR_TIMEOUT_MS=300 run --separate-stderr art-start --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 5 ]
+	[[ "$stderr" == *"10-slow: no answer within 300 ms"* ]]
+	[ -z "$(git branch --list 'feat/*')" ]
+}
+
 @test "governors that allow, and ones that are not executable, let the start through" {
 	mkdir -p .art/governors.d
 	printf '#!/bin/sh\nexit 0\n' > .art/governors.d/10-ok
