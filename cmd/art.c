@@ -53,7 +53,7 @@ static int run_verb(const char *verb, int argc, char **argv)
 {
 	char *dir = self_dir(), *name = art_asprintf("art-%s", verb);
 	char **args = calloc((size_t)argc + 1, sizeof *args);
-	int i;
+	int i, rc;
 
 	if (!args)
 		abort();
@@ -68,21 +68,26 @@ static int run_verb(const char *verb, int argc, char **argv)
 		free(path);
 	}
 	execvp(name, args);
+	rc = errno == ENOENT ? ART_EXIT_USAGE : ART_EXIT_LOCAL;
 	art_warn("'%s' is not an art command (no %s found%s PATH)", verb, name,
 		 dir ? " beside art or in" : " in");
-	return errno == ENOENT ? ART_EXIT_USAGE : ART_EXIT_LOCAL;
+	free(args);
+	free(name);
+	free(dir);
+	return rc;
 }
 
 static int help(const char *verb)
 {
 	static const char *const sections[] = { "1", "5", "7" };
-	char *dir = self_dir(), *page;
+	char *dir, *page;
 	size_t i;
 
 	if (verb && !verb_ok(verb)) {
 		art_warn("no manual for '%s'", verb);
 		return ART_EXIT_USAGE;
 	}
+	dir = self_dir();
 	page = verb ? art_asprintf("art-%s", verb) : art_strdup("art");
 	for (i = 0; dir && i < sizeof sections / sizeof *sections; i++) {
 		char *path = art_asprintf("%s/../share/man/man%s/%s.%s", dir,
@@ -92,13 +97,17 @@ static int help(const char *verb)
 			execlp("man", "man", "-l", path, (char *)NULL);
 			execlp("mandoc", "mandoc", path, (char *)NULL);
 			art_warn("cannot show %s: install man-db or mandoc", path);
-			return ART_EXIT_LOCAL;
+			free(path);
+			goto out;
 		}
 		free(path);
 	}
 	/* installed elsewhere: let man search its own path */
 	execlp("man", "man", page, (char *)NULL);
 	art_warn("cannot show the manual of %s: install man-db or mandoc", page);
+out:
+	free(page);
+	free(dir);
 	return ART_EXIT_LOCAL;
 }
 
