@@ -19,12 +19,12 @@ PKG_CONFIG ?= pkg-config
 DEPS     = libgit2 jansson libcurl libsodium libseccomp sqlite3
 
 # Appended after the user's CFLAGS so that they cannot be turned off.
-ART_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+ART_CFLAGS = -std=gnu11 -pthread -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wformat=2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong \
 	-Ilib -I$(B)/gen \
 	-DART_VERSION='"$(VERSION)"' -DART_SYSCONFDIR='"$(SYSCONFDIR)"' \
 	$(shell $(PKG_CONFIG) --cflags $(DEPS))
-ART_LIBS = -Wl,--as-needed $(shell $(PKG_CONFIG) --libs $(DEPS))
+ART_LIBS = -pthread -Wl,--as-needed $(shell $(PKG_CONFIG) --libs $(DEPS))
 
 COMMANDS = art art-init art-start art-prompt
 MAN1 = $(wildcard man/*.1)

@@ -19,6 +19,7 @@
 
 #include <git2.h>
 
+#include "checkout.h"
 #include "events.h"
 #include "exclude.h"
 #include "fs.h"
@@ -219,12 +220,9 @@ static int make_parents(const art_run *run, struct undo *u, art_err *e)
 static int add_worktree(const art_repo *r, const art_run *run,
 			const git_commit *base, struct undo *u, art_err *e)
 {
-	git_worktree_add_options wo;
 	git_reference *branch = NULL;
-	git_worktree *wt = NULL;
 	int rc;
 
-	git_worktree_add_options_init(&wo, GIT_WORKTREE_ADD_OPTIONS_VERSION);
 	rc = git_branch_create(&branch, r->main, run->branch, base, 0);
 	if (rc == GIT_EEXISTS)
 		return art_errf(e, ART_EXIT_STATE, "branch %s already exists",
@@ -233,15 +231,8 @@ static int add_worktree(const art_repo *r, const art_run *run,
 		return art_err_git(e, ART_EXIT_LOCAL, "cannot create branch %s",
 				   run->branch);
 	u->branch = 1;
-	wo.ref = branch;
-	/* The directory is new and empty: nothing there to keep safe. */
-	wo.checkout_options.checkout_strategy = GIT_CHECKOUT_FORCE;
 	u->worktree = 1; /* both paths were checked free under the lock */
-	rc = git_worktree_add(&wt, r->main, run->wt_name, run->worktree, &wo);
-	if (rc < 0)
-		rc = art_err_git(e, ART_EXIT_LOCAL, "cannot add worktree %s",
-				 run->worktree_rel);
-	git_worktree_free(wt);
+	rc = art_worktree_create(r, run->wt_name, run->worktree, branch, base, e);
 	git_reference_free(branch);
 	return rc;
 }

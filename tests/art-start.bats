@@ -425,3 +425,36 @@ teardown() {
 	[ "$status" -eq 7 ]
 	[[ "$stderr" == *"cannot write to standard output"* ]]
 }
+
+@test "the worktree has the base's symlinks, executable bits and nested files, and git agrees" {
+	mkdir -p tools/deep/er
+	printf '#!/bin/sh\necho hi\n' > tools/run.sh
+	chmod +x tools/run.sh
+	ln -s ../src/main.c tools/main-link.c
+	for i in $(seq 300); do echo "$i" > "tools/deep/er/f$i.txt"; done
+	git add -A && git commit -qm "feat(tools): more files"
+	run --separate-stderr art-start --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 0 ]
+	wt=.worktrees/T1/tom
+	[ -x "$wt/tools/run.sh" ]
+	[ ! -x "$wt/src/main.c" ]
+	[ "$(readlink "$wt/tools/main-link.c")" = ../src/main.c ]
+	[ "$(cat "$wt/tools/deep/er/f300.txt")" = 300 ]
+	[ -z "$(git -C "$wt" status --porcelain)" ]
+	[ "$(git -C "$wt" ls-files | wc -l)" -eq "$(git ls-files | wc -l)" ]
+	git -C "$wt" diff --quiet HEAD
+	# git itself can manage and remove the worktree
+	git worktree list --porcelain | grep -qx "worktree $REPO/$wt"
+	git worktree remove --force "$wt"
+	[ ! -e "$wt" ]
+}
+
+@test "with .gitattributes the general checkout applies the filters" {
+	printf '*.txt text eol=crlf\n' > .gitattributes
+	printf 'one\ntwo\n' > notes.txt
+	git add -A && git commit -qm "docs(notes): crlf notes"
+	run --separate-stderr art-start --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$(od -An -c .worktrees/T1/tom/notes.txt | tr -d ' \n')" = 'one\r\ntwo\r\n' ]
+	[ -z "$(git -C .worktrees/T1/tom status --porcelain)" ]
+}
