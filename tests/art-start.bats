@@ -458,3 +458,13 @@ teardown() {
 	[ "$(od -An -c .worktrees/T1/tom/notes.txt | tr -d ' \n')" = 'one\r\ntwo\r\n' ]
 	[ -z "$(git -C .worktrees/T1/tom status --porcelain)" ]
 }
+
+@test "ART_NO_FAST_CHECKOUT gives the same worktree through libgit2" {
+	ln -s src/main.c link.c
+	git add -A && git commit -qm "feat(src): link"
+	ART_NO_FAST_CHECKOUT=1 art-start --agent tom --ticket T1 </dev/null >/dev/null
+	art-start --agent tom --ticket T2 </dev/null >/dev/null
+	diff -r -x .git -x .agent .worktrees/T1/tom .worktrees/T2/tom
+	[ -z "$(git -C .worktrees/T1/tom status --porcelain)" ]
+	[ -z "$(git -C .worktrees/T2/tom status --porcelain)" ]
+}
