@@ -66,21 +66,6 @@ static int collect(const char *root, const git_tree_entry *te, void *payload)
 	return 0;
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, data, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		data += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 static int write_entry(struct plan *p, git_odb *odb, struct entry *en)
 {
 	git_odb_object *obj;
@@ -104,7 +89,7 @@ static int write_entry(struct plan *p, git_odb *odb, struct entry *en)
 		fd = openat(p->wtfd, en->path,
 			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 			    en->mode == GIT_FILEMODE_BLOB_EXECUTABLE ? 0777 : 0666);
-		if (fd < 0 || write_all(fd, data, len) < 0 || fstat(fd, &en->st) < 0)
+		if (fd < 0 || art_write_all(fd, data, len) < 0 || fstat(fd, &en->st) < 0)
 			rc = -1;
 		if (fd >= 0 && close(fd) < 0)
 			rc = -1;

@@ -206,7 +206,7 @@ int art_read_beneath(const char *root, const char *rel, size_t max,
 	return rc;
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int art_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 
@@ -235,7 +235,7 @@ int art_write_atomic(const char *path, const void *data, size_t len,
 		free(tmp);
 		return rc;
 	}
-	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 ||
+	if (fchmod(fd, mode) < 0 || art_write_all(fd, data, len) < 0 ||
 	    fsync(fd) < 0) {
 		rc = art_err_sys(e, ART_EXIT_LOCAL, "cannot write %s", path);
 		close(fd);

@@ -35,6 +35,9 @@ int art_read_path(const char *path, size_t max, char **buf, size_t *len,
 int art_write_atomic(const char *path, const void *data, size_t len,
 		     mode_t mode, int excl, art_err *e);
 
+/* write(2) all of data, through short writes and EINTR; -1 with errno. */
+int art_write_all(int fd, const void *data, size_t len);
+
 /* mkdir -p; existing directories are fine. */
 int art_mkdir_p(const char *path, mode_t mode, art_err *e);
 
