@@ -90,7 +90,7 @@ $(B)/tests/%: tests/unit/%.c tests/unit/check.h $(B)/libart.a
 # Unit tests of lib/, then the bats suite against the binaries just built.
 check: all $(UNIT_BINS) $(TOOLS)
 	@set -e; for t in $(UNIT_BINS); do echo "$$t"; $$t; done
-	ART_BIN=$(abspath $(B)/bin) ART_TESTS_BIN=$(abspath $(B)/tests) \
+	ART_BIN=$(abspath $(B)/bin) ART_TESTS_BIN=$(abspath $(B)/tests) ART_BUILD=$(B) \
 		bats $(BATS_FLAGS) tests/
 
 # The same under AddressSanitizer and UndefinedBehaviorSanitizer.

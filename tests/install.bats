@@ -1,0 +1,34 @@
+#!/usr/bin/env bats
+# make install: PREFIX and DESTDIR, and an installed art finds its pages.
+
+load helper
+
+setup() {
+	ART_TMP=$(mktemp -d)
+	top=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+}
+
+teardown() {
+	rm -rf "$ART_TMP"
+}
+
+@test "make install honours PREFIX and DESTDIR" {
+	make -s -C "$top" B="${ART_BUILD:-build}" install DESTDIR="$ART_TMP/stage" PREFIX=/opt/art
+	root="$ART_TMP/stage/opt/art"
+	for cmd in art art-init art-start art-prompt; do
+		[ -x "$root/bin/$cmd" ] || { echo "no $cmd"; return 1; }
+	done
+	[ -f "$root/share/man/man1/art-start.1" ]
+	[ -f "$root/share/man/man5/art-registry.5" ]
+	[ -f "$root/share/man/man7/art.7" ]
+	[ -f "$root/share/art/prompt.md" ]
+	[ -x "$root/share/art/demo.sh" ]
+	[ -f "$root/share/bash-completion/completions/art" ]
+	[ -f "$root/share/zsh/vendor-completions/_art" ]
+	command -v man >/dev/null || skip "no man"
+	run env MANPAGER=cat PAGER=cat "$root/bin/art" help start
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"art-start"* ]]
+	make -s -C "$top" B="${ART_BUILD:-build}" uninstall DESTDIR="$ART_TMP/stage" PREFIX=/opt/art
+	[ -z "$(find "$ART_TMP/stage" -type f)" ]
+}
