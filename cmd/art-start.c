@@ -10,9 +10,19 @@
 static const char usage[] =
 	"usage: art-start --agent A --ticket T [--base REF] [--by NAME] [--resume] [--pretty]\n";
 
-static const char *str_field(json_t *in, const char *key)
+/* An optional string field of the stdin object; present but not a
+ * string is invalid input, not silently ignored. */
+static int str_field(json_t *in, const char *key, const char **out, art_err *e)
 {
-	return json_string_value(json_object_get(in, key));
+	json_t *v = json_object_get(in, key);
+
+	if (v && !json_is_string(v))
+		return art_errf(e, ART_EXIT_INPUT,
+				"stdin: field \"%s\": expected a string, got %s",
+				key, art_json_kind(v));
+	if (v && !*out)
+		*out = json_string_value(v);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -62,12 +72,11 @@ int main(int argc, char **argv)
 			goto out;
 		art_run_free(&run);
 		if (input) {
-			o.agent = str_field(input, "agent");
-			o.ticket = str_field(input, "ticket");
-			if (!o.base)
-				o.base = str_field(input, "base");
-			if (!o.by)
-				o.by = str_field(input, "by");
+			if ((rc = str_field(input, "agent", &o.agent, &e)) ||
+			    (rc = str_field(input, "ticket", &o.ticket, &e)) ||
+			    (rc = str_field(input, "base", &o.base, &e)) ||
+			    (rc = str_field(input, "by", &o.by, &e)))
+				goto out;
 		} else {
 			static char a[65], t[129];
 

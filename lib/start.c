@@ -376,10 +376,7 @@ int art_start(const art_repo *r, const art_start_opts *o, json_t **result,
 			      here_ticket, here_agent);
 		goto out;
 	}
-	if ((rc = art_registry_load(r, &reg, e)) != 0 ||
-	    (rc = art_profile_load(r, &reg, run.agent, &prof, e)) != 0 ||
-	    (rc = resolve_base(r, o->base, &base, e)) != 0)
-		goto out;
+	/* an existing run is its own record: the registry may have moved on */
 	if (art_runref_exists(r, &run) == 1) {
 		if (o->resume)
 			rc = existing(r, &run, result, e);
@@ -389,6 +386,10 @@ int art_start(const art_repo *r, const art_start_opts *o, json_t **result,
 				      run.subject, run.ref);
 		goto out;
 	}
+	if ((rc = art_registry_load(r, &reg, e)) != 0 ||
+	    (rc = art_profile_load(r, &reg, run.agent, &prof, e)) != 0 ||
+	    (rc = resolve_base(r, o->base, &base, e)) != 0)
+		goto out;
 	git_oid_tostr(base_hex, sizeof base_hex, git_commit_id(base));
 	by = o->by ? art_strdup(o->by) : default_by(r);
 	if (!(manifest = art_manifest_build(&run, &reg, &prof, base_hex, by, e))) {

@@ -468,3 +468,18 @@ teardown() {
 	[ -z "$(git -C .worktrees/T1/tom status --porcelain)" ]
 	[ -z "$(git -C .worktrees/T2/tom status --porcelain)" ]
 }
+
+@test "a stdin field of the wrong type is exit 3" {
+	run --separate-stderr art-start <<<'{"agent":"tom","ticket":"T1","base":42}'
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *'stdin: field "base": expected a string, got an integer'* ]]
+	assert_no_traces
+}
+
+@test "--resume works even after the agent left the registry" {
+	art-start --agent tom --ticket T1 </dev/null >/dev/null
+	rm agents/profiles/tom_agent.json
+	run --separate-stderr art-start --agent tom --ticket T1 --resume </dev/null
+	[ "$status" -eq 0 ]
+	[ "$(json .ticket)" = T1 ]
+}
