@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,6 +33,12 @@ struct plan {
 	char failed_what[256];
 };
 
+static int name_ok(const char *name)
+{
+	return *name && strcmp(name, ".") && strcmp(name, "..") &&
+	       strcasecmp(name, ".git") && !strchr(name, '/');
+}
+
 static int collect(const char *root, const git_tree_entry *te, void *payload)
 {
 	struct plan *p = payload;
@@ -39,7 +46,11 @@ static int collect(const char *root, const git_tree_entry *te, void *payload)
 	git_filemode_t mode = git_tree_entry_filemode(te);
 	char *path = art_asprintf("%s%s", root, name);
 
-	if (!strcmp(name, ".gitattributes") || mode == GIT_FILEMODE_COMMIT) {
+	/* A crafted tree may hold names git itself would never check out
+	 * ("..", ".git", "a/b"); libgit2's checkout refuses them, so leave
+	 * such a tree to it. */
+	if (!name_ok(name) || !strcmp(name, ".gitattributes") ||
+	    mode == GIT_FILEMODE_COMMIT) {
 		p->unsupported = 1;
 		free(path);
 		return -1; /* stop the walk */

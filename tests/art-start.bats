@@ -483,3 +483,17 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[ "$(json .ticket)" = T1 ]
 }
+
+@test "a crafted tree with a '..' entry cannot write outside the worktree" {
+	blob=$(echo pwned | git hash-object -w --stdin)
+	sub=$(printf '100644 blob %s\tescaped\n' "$blob" | git mktree)
+	{ git cat-file -p 'HEAD^{tree}'; printf '040000 tree %s\t..\n' "$sub"; } | git mktree > "$ART_TMP/top"
+	git update-ref refs/heads/evil "$(git commit-tree "$(cat "$ART_TMP/top")" -p HEAD -m evil)"
+	run --separate-stderr art-start --agent tom --ticket T1 --base evil </dev/null
+	[ "$status" -eq 7 ]
+	[[ "$stderr" == *"invalid path"* ]]
+	[ ! -e "$REPO/.worktrees/escaped" ]
+	[ ! -e "$REPO/escaped" ]
+	[ -z "$(git branch --list 'feat/*')" ]
+	[ "$(git worktree list | wc -l)" -eq 1 ]
+}
