@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 /* events.c - the SQLite event store; see events.h. */
 #include "events.h"
 
@@ -217,8 +218,9 @@ static char *envelope(const art_event_in *in, long long seq, const char *prev)
 	return body;
 }
 
-int art_event_append(art_events *ev, const art_event_in *in, long long *seq,
-		     art_err *e)
+/* Append inside the caller's transaction; on error the caller rolls back. */
+static int append_in_tx(art_events *ev, const art_event_in *in,
+			long long *seq, art_err *e)
 {
 	sqlite3_stmt *st = NULL;
 	long long last = 0, existing;
@@ -227,15 +229,12 @@ int art_event_append(art_events *ev, const art_event_in *in, long long *seq,
 	char *body = NULL;
 	int rc;
 
-	if (sqlite3_exec(ev->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return db_error(ev, e, "cannot begin");
 	if (in->idempotency_key) {
 		rc = lookup_key(ev, in->idempotency_key, &existing);
 		if (rc < 0)
 			goto dberr;
 		if (rc == 1) { /* a replay: the first result stands */
 			*seq = existing;
-			sqlite3_exec(ev->db, "COMMIT", NULL, NULL, NULL);
 			return 0;
 		}
 	}
@@ -253,30 +252,24 @@ int art_event_append(art_events *ev, const art_event_in *in, long long *seq,
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	if (in->expected_previous_seq >= 0 && in->expected_previous_seq != last) {
-		sqlite3_exec(ev->db, "ROLLBACK", NULL, NULL, NULL);
+	if (in->expected_previous_seq >= 0 && in->expected_previous_seq != last)
 		return art_errf(e, ART_EXIT_STATE,
 				"expected_previous_seq is %lld but the log ends at %lld",
 				in->expected_previous_seq, last);
-	}
 	if (in->subject && art_run_is_state_event(in->type)) {
 		if (read_state(ev, in->subject, state, NULL) < 0)
 			goto dberr;
 		next = art_run_next_state(state, in->type);
-		if (!next) {
-			sqlite3_exec(ev->db, "ROLLBACK", NULL, NULL, NULL);
+		if (!next)
 			return art_errf(e, ART_EXIT_STATE,
 					"run %s is %s; %s is not allowed from there",
 					in->subject, state[0] ? state : "unknown",
 					in->type);
-		}
 	}
 	body = envelope(in, last + 1, prev[0] ? prev : NULL);
-	if (!body) {
-		sqlite3_exec(ev->db, "ROLLBACK", NULL, NULL, NULL);
+	if (!body)
 		return art_errf(e, ART_EXIT_INPUT,
 				"event %s: a field is not valid UTF-8", in->type);
-	}
 	hash_hex(body, strlen(body), hash);
 	if (sqlite3_prepare_v2(ev->db,
 			       "INSERT INTO events(seq, id, type, subject, body, hash, idempotency_key)"
@@ -310,19 +303,57 @@ int art_event_append(art_events *ev, const art_event_in *in, long long *seq,
 		if (sqlite3_step(st) != SQLITE_DONE)
 			goto dberr;
 		sqlite3_finalize(st);
-		st = NULL;
 	}
-	if (sqlite3_exec(ev->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-		goto dberr;
 	free(body);
 	*seq = last + 1;
 	return 0;
 dberr:
 	db_error(ev, e, "cannot append");
 	sqlite3_finalize(st);
-	sqlite3_exec(ev->db, "ROLLBACK", NULL, NULL, NULL);
 	free(body);
 	return e->status;
+}
+
+int art_events_begin(art_events *ev, art_err *e)
+{
+	if (sqlite3_exec(ev->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(ev, e, "cannot begin");
+	return 0;
+}
+
+int art_events_commit(art_events *ev, art_err *e)
+{
+	if (sqlite3_exec(ev->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		db_error(ev, e, "cannot commit");
+		art_events_rollback(ev);
+		return e->status;
+	}
+	return 0;
+}
+
+void art_events_rollback(art_events *ev)
+{
+	sqlite3_exec(ev->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int art_event_append_in(art_events *ev, const art_event_in *in,
+			long long *seq, art_err *e)
+{
+	return append_in_tx(ev, in, seq, e);
+}
+
+int art_event_append(art_events *ev, const art_event_in *in, long long *seq,
+		     art_err *e)
+{
+	int rc;
+
+	if ((rc = art_events_begin(ev, e)) != 0)
+		return rc;
+	if ((rc = append_in_tx(ev, in, seq, e)) != 0) {
+		art_events_rollback(ev);
+		return rc;
+	}
+	return art_events_commit(ev, e);
 }
 
 int art_run_state(art_events *ev, const char *subject, char state[16],
@@ -330,6 +361,91 @@ int art_run_state(art_events *ev, const char *subject, char state[16],
 {
 	if (read_state(ev, subject, state, started_seq) < 0)
 		return db_error(ev, e, "cannot read run state");
+	return 0;
+}
+
+/* The stored bytes with the hash added as the last member: what every
+ * reader sees, never a re-serialisation.  NULL if body is not an object. */
+static char *full_envelope(const char *body, size_t blen, const char *hash)
+{
+	if (!body || blen < 2 || body[blen - 1] != '}' || !hash)
+		return NULL;
+	return art_asprintf("%.*s,\"hash\":\"%s\"}", (int)(blen - 1), body, hash);
+}
+
+char *art_event_get(art_events *ev, long long seq)
+{
+	sqlite3_stmt *st;
+	char *full = NULL;
+
+	if (sqlite3_prepare_v2(ev->db,
+			       "SELECT body, hash FROM events WHERE seq = ?", -1,
+			       &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(st, 1, seq);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		full = full_envelope(sqlite3_column_blob(st, 0),
+				     (size_t)sqlite3_column_bytes(st, 0),
+				     (const char *)sqlite3_column_text(st, 1));
+	sqlite3_finalize(st);
+	return full;
+}
+
+int art_events_verify(art_events *ev, long long *events, char head[65],
+		      long long *bad, art_err *e)
+{
+	sqlite3_stmt *st;
+	long long expect = 1;
+	char prev[65] = "", hash[65], frag[128];
+	int rc;
+
+	*events = 0;
+	*bad = 0;
+	head[0] = '\0';
+	if (sqlite3_prepare_v2(ev->db,
+			       "SELECT seq, body, hash FROM events ORDER BY seq",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_error(ev, e, "cannot read");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		long long seq = sqlite3_column_int64(st, 0);
+		const char *body = sqlite3_column_blob(st, 1);
+		size_t blen = (size_t)sqlite3_column_bytes(st, 1);
+		const char *stored = (const char *)sqlite3_column_text(st, 2);
+		const char *why = NULL;
+
+		if (seq != expect) {
+			*bad = expect;
+			why = "missing: the sequence has a gap";
+		} else if (!body || !stored) {
+			why = "empty row";
+		} else {
+			hash_hex(body, blen, hash);
+			/* the envelope names its own place in the chain */
+			if (prev[0])
+				snprintf(frag, sizeof frag, "\"seq\":%lld,\"prev\":\"%s\"",
+					 seq, prev);
+			else
+				snprintf(frag, sizeof frag, "\"seq\":%lld,\"prev\":null", seq);
+			if (strcmp(hash, stored))
+				why = "its hash does not match its bytes";
+			else if (!memmem(body, blen, frag, strlen(frag)))
+				why = "its seq or prev does not match the chain";
+		}
+		if (why) {
+			if (!*bad)
+				*bad = seq;
+			sqlite3_finalize(st);
+			return art_errf(e, ART_EXIT_VERDICT, "event %lld: %s", *bad,
+					why);
+		}
+		memcpy(prev, hash, sizeof prev);
+		expect++;
+		(*events)++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(ev, e, "cannot read");
+	memcpy(head, prev, 65);
 	return 0;
 }
 
@@ -351,18 +467,15 @@ int art_events_each(art_events *ev, long long since, const char *subject,
 		const char *body = sqlite3_column_blob(st, 1);
 		size_t blen = (size_t)sqlite3_column_bytes(st, 1);
 		const char *hash = (const char *)sqlite3_column_text(st, 2);
-		/* The stored bytes, with the hash added as the last member:
-		 * never a re-serialisation. */
-		char *full;
+		char *full = full_envelope(body, blen, hash);
 
-		if (blen < 2 || body[blen - 1] != '}') {
+		if (!full) {
+			art_errf(e, ART_EXIT_LOCAL,
+				 "event store: event %lld is not a JSON object",
+				 (long long)sqlite3_column_int64(st, 0));
 			sqlite3_finalize(st);
-			return art_errf(e, ART_EXIT_LOCAL,
-					"event store: event %lld is not a JSON object",
-					(long long)sqlite3_column_int64(st, 0));
+			return e->status;
 		}
-		full = art_asprintf("%.*s,\"hash\":\"%s\"}", (int)(blen - 1),
-				    body, hash);
 		stop = fn(ctx, sqlite3_column_int64(st, 0), full, strlen(full));
 		free(full);
 	}

@@ -37,6 +37,29 @@ typedef struct art_event_in {
 int art_event_append(art_events *ev, const art_event_in *in, long long *seq,
 		     art_err *e);
 
+/*
+ * A batch in one transaction: begin, any number of art_event_append_in,
+ * then commit (all are stored) or rollback (none is).
+ */
+int art_events_begin(art_events *ev, art_err *e);
+int art_event_append_in(art_events *ev, const art_event_in *in,
+			long long *seq, art_err *e);
+int art_events_commit(art_events *ev, art_err *e);
+void art_events_rollback(art_events *ev);
+
+/*
+ * Walk the whole log and check the chain: seq 1..n without gaps, each
+ * stored "prev" the hash before it, each hash that of its bytes, each
+ * body's own seq and prev those of its row.  *events gets the count and
+ * head the last hash ("" for an empty log).  0 when intact; ART_EXIT_VERDICT
+ * with *bad the first bad seq and why in e when not.
+ */
+int art_events_verify(art_events *ev, long long *events, char head[65],
+		      long long *bad, art_err *e);
+
+/* The full envelope of event seq (malloc'd), or NULL when there is none. */
+char *art_event_get(art_events *ev, long long seq);
+
 /* Current state of run subject ("" when it has no events) and the seq of
  * the event that started it (0 when none). */
 int art_run_state(art_events *ev, const char *subject, char state[16],
