@@ -18,7 +18,7 @@ static int render(const art_repo *r, const art_run *run, const char *tmpl_path,
 	char *tmpl = NULL;
 	int rc;
 
-	if ((rc = art_manifest_load(run, &m, e)) != 0)
+	if ((rc = art_manifest_load(r, run, &m, e)) != 0)
 		return rc;
 	/* the profile's prose lives in the main checkout, the scope in the
 	 * manifest: the run keeps the scope it started with */

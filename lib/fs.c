@@ -235,7 +235,10 @@ int art_write_atomic(const char *path, const void *data, size_t len,
 		free(tmp);
 		return rc;
 	}
-	if (fchmod(fd, mode) < 0 || art_write_all(fd, data, len) < 0 ||
+	mode_t mask = umask(0);
+
+	umask(mask); /* the user's umask applies, as to any created file */
+	if (fchmod(fd, mode & ~mask) < 0 || art_write_all(fd, data, len) < 0 ||
 	    fsync(fd) < 0) {
 		rc = art_err_sys(e, ART_EXIT_LOCAL, "cannot write %s", path);
 		close(fd);

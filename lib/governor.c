@@ -3,6 +3,7 @@
 #include "governor.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -84,6 +85,15 @@ static int check_dir(const char *dir, const char *shown, art_events *ev,
 {
 	struct dirent **names = NULL;
 	int n = scandir(dir, &names, wanted, alphasort), i, rc = 0;
+
+	if (n < 0 && errno != ENOENT) {
+		char why[256];
+
+		/* a directory of guard-rails that cannot be read fails closed */
+		snprintf(why, sizeof why, "cannot read the directory: %s",
+			 strerror(errno));
+		return deny(ev, subject, action, shown, why, e);
+	}
 
 	for (i = 0; i < n; i++) {
 		char *path = art_join(dir, names[i]->d_name);

@@ -7,6 +7,7 @@
 #include "events.h"
 #include "fs.h"
 #include "jsonio.h"
+#include "runref.h"
 
 static int append_dod(json_t *out, json_t *items, const char *from,
 		      const char *file, art_err *e)
@@ -123,12 +124,23 @@ bad:
 	return rc;
 }
 
-int art_manifest_load(const art_run *run, json_t **out, art_err *e)
+int art_manifest_load(const art_repo *r, const art_run *run, json_t **out,
+		      art_err *e)
 {
-	char *buf, *name = art_join(run->worktree_rel, ".agent/manifest.json");
+	char *buf, *name;
 	size_t len;
 	int rc;
 
+	/* The run record in git is the contract; the worktree copy is the
+	 * agent's to read, and the agent could edit it. */
+	if (art_runref_exists(r, run) == 1) {
+		if ((rc = art_runref_read(r, run, "manifest.json", &buf, &len, e)) != 0)
+			return rc;
+		rc = art_manifest_parse(run->ref, buf, len, out, e);
+		free(buf);
+		return rc;
+	}
+	name = art_join(run->worktree_rel, ".agent/manifest.json");
 	rc = art_read_beneath(run->worktree, ".agent/manifest.json",
 			      ART_CONFIG_MAX, &buf, &len, e);
 	if (rc == 0) {

@@ -11,6 +11,7 @@
 
 #include "diag.h"
 #include "registry.h"
+#include "repo.h"
 #include "run.h"
 
 #define ART_MANIFEST_SCHEMA "art.manifest.v1"
@@ -27,7 +28,11 @@ json_t *art_manifest_build(const art_run *run, const art_registry *reg,
 /* Parse and validate manifest bytes; name is used in messages. */
 int art_manifest_parse(const char *name, const char *buf, size_t len,
 		       json_t **out, art_err *e);
-/* Read and validate the manifest of run from its worktree. */
-int art_manifest_load(const art_run *run, json_t **out, art_err *e);
+/*
+ * Read and validate the manifest of run: from its run record in git when
+ * there is one (what the agent cannot edit), else from its worktree.
+ */
+int art_manifest_load(const art_repo *r, const art_run *run, json_t **out,
+		      art_err *e);
 
 #endif

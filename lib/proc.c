@@ -28,6 +28,8 @@ static long long now_ms(void)
 int art_spawn_run(const art_spawn *s, art_spawn_result *res, art_err *e)
 {
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t dfl;
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, wst = 0, rc;
 	size_t written = 0, cap = s->keep + 1;
 	long long deadline = s->timeout_ms > 0 ? now_ms() + s->timeout_ms : 0;
@@ -43,7 +45,14 @@ int art_spawn_run(const art_spawn *s, art_spawn_result *res, art_err *e)
 	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
 	if (s->cwd)
 		posix_spawn_file_actions_addchdir_np(&fa, s->cwd);
-	rc = posix_spawn(&pid, s->argv[0], &fa, NULL, s->argv, environ);
+	/* art ignores SIGPIPE for itself; the child gets the default back */
+	posix_spawnattr_init(&attr);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);
+	posix_spawnattr_setsigdefault(&attr, &dfl);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+	rc = posix_spawn(&pid, s->argv[0], &fa, &attr, s->argv, environ);
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	if (rc != 0) {
 		errno = rc;

@@ -29,7 +29,9 @@ static void list(FILE *out, json_t *items, int dod)
 			continue;
 		}
 		fprintf(out, "- [ ] %s",
-			json_string_value(json_object_get(it, "title")));
+			json_is_string(json_object_get(it, "title"))
+				? json_string_value(json_object_get(it, "title"))
+				: json_string_value(json_object_get(it, "id")));
 		if (json_is_string(json_object_get(it, "run"))) {
 			fprintf(out, ": `%s`",
 				json_string_value(json_object_get(it, "run")));

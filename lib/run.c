@@ -10,6 +10,7 @@
 #include "ids.h"
 #include "jsonio.h"
 #include "registry.h"
+#include "runref.h"
 
 int art_run_init(art_run *run, const art_repo *r, const char *agent,
 		 const char *ticket, art_err *e)
@@ -55,6 +56,48 @@ void art_run_free(art_run *run)
 	memset(run, 0, sizeof *run);
 }
 
+/*
+ * The run a linked worktree belongs to, from git's own records, which the
+ * agent cannot edit from inside its worktree: art names the worktree
+ * "TICKET+agent" and records the run at refs/art/runs/TICKET/agent.
+ */
+static int run_of_worktree_name(const art_repo *r, char agent[65],
+				char ticket[129])
+{
+	const char *gitdir = git_repository_path(r->here);
+	char name[256], *plus, *end;
+	const char *slash;
+	art_run run;
+	art_err e;
+	size_t n;
+	int found;
+
+	if (!gitdir)
+		return 0;
+	n = strlen(gitdir);
+	while (n && gitdir[n - 1] == '/')
+		n--;
+	for (slash = gitdir + n; slash > gitdir && slash[-1] != '/'; slash--)
+		;
+	if ((size_t)(gitdir + n - slash) >= sizeof name)
+		return 0;
+	memcpy(name, slash, (size_t)(gitdir + n - slash));
+	name[gitdir + n - slash] = '\0';
+	end = name + strlen(name);
+	if (!(plus = strchr(name, '+')) || plus == end - 1)
+		return 0;
+	*plus = '\0';
+	if (art_run_init(&run, r, plus + 1, name, &e) != 0)
+		return 0;
+	found = art_runref_exists(r, &run) == 1;
+	if (found) {
+		snprintf(agent, 65, "%s", run.agent);
+		snprintf(ticket, 129, "%s", run.ticket);
+	}
+	art_run_free(&run);
+	return found;
+}
+
 int art_here_is_agent_worktree(const art_repo *r, char agent[65],
 			       char ticket[129])
 {
@@ -65,6 +108,9 @@ int art_here_is_agent_worktree(const art_repo *r, char agent[65],
 
 	if (!r->linked)
 		return 0;
+	if (run_of_worktree_name(r, agent, ticket))
+		return 1;
+	/* a worktree someone made by hand for a run: its manifest says so */
 	if (art_read_beneath(r->here_workdir, ".agent/manifest.json",
 			     ART_CONFIG_MAX, &buf, NULL, &e) != 0)
 		return 0;

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -155,6 +156,38 @@ static void undo(const art_repo *r, const art_run *run, const struct undo *u)
 	free(root_dir);
 }
 
+/*
+ * A worktree root inside the checkout is created and entered component by
+ * component; a symlink there (committed, say) would put the agent's only
+ * writable place anywhere.  An absolute art.worktreeRoot is the user's own
+ * choice and is taken as it is.
+ */
+static int check_no_symlink(const art_repo *r, const art_run *run, art_err *e)
+{
+	char *rel, *p;
+	int rc = 0;
+
+	if (run->worktree_rel[0] == '/')
+		return 0;
+	rel = art_strdup(run->worktree_rel);
+	for (p = rel; !rc && (p = strchr(p, '/')) != NULL; p++) {
+		char *path;
+		struct stat st;
+
+		*p = '\0';
+		path = art_join(r->main_workdir, rel);
+		if (lstat(path, &st) == 0 && !S_ISDIR(st.st_mode))
+			rc = art_errf(e, ART_EXIT_INPUT,
+				      "%s is %s; art puts a worktree only in a real directory of the checkout",
+				      rel, S_ISLNK(st.st_mode) ? "a symbolic link"
+							       : "not a directory");
+		free(path);
+		*p = '/';
+	}
+	free(rel);
+	return rc;
+}
+
 /* Under the lock: is the run's room still free? */
 static int check_free(const art_repo *r, art_events *ev, const art_run *run,
 		      art_err *e)
@@ -173,6 +206,8 @@ static int check_free(const art_repo *r, art_events *ev, const art_run *run,
 		return art_errf(e, ART_EXIT_STATE,
 				"branch %s already exists; not reusing it",
 				run->branch);
+	if ((rc = check_no_symlink(r, run, e)) != 0)
+		return rc;
 	if (exists(run->worktree))
 		return art_errf(e, ART_EXIT_STATE,
 				"%s already exists; not reusing it",
@@ -270,18 +305,8 @@ static int existing(const art_repo *r, const art_run *run, json_t **result,
 	long long seq = 0;
 	int rc;
 
-	if (art_manifest_load(run, &m, e) != 0) {
-		/* the worktree is gone: the run record still knows */
-		char *buf;
-		size_t len;
-
-		if ((rc = art_runref_read(r, run, "manifest.json", &buf, &len, e)) != 0)
-			return rc;
-		rc = art_manifest_parse(run->ref, buf, len, &m, e);
-		free(buf);
-		if (rc)
-			return rc;
-	}
+	if ((rc = art_manifest_load(r, run, &m, e)) != 0)
+		return rc;
 	if ((rc = art_events_open(r, &ev, e)) == 0)
 		rc = art_run_state(ev, run->subject, state, &seq, e);
 	art_events_close(ev);
@@ -348,6 +373,31 @@ out:
 	return rc;
 }
 
+/*
+ * create() with the usual termination signals held back: an interrupted
+ * start would leave a branch and half a worktree that block the run for
+ * good.  A signal that arrives meanwhile acts once the start is complete
+ * or undone.  (SIGKILL cannot be held back; nothing can undo after it.)
+ */
+static int create_atomically(const art_repo *r, art_events *ev,
+			     const art_run *run, const git_commit *base,
+			     json_t *manifest, const char *by, long long *seq,
+			     art_err *e)
+{
+	sigset_t block, old;
+	int rc;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	rc = create(r, ev, run, base, manifest, by, seq, e);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
 int art_start(const art_repo *r, const art_start_opts *o, json_t **result,
 	      art_err *e)
 {
@@ -376,6 +426,9 @@ int art_start(const art_repo *r, const art_start_opts *o, json_t **result,
 			      here_ticket, here_agent);
 		goto out;
 	}
+	/* a resume must not see a run another start is still making */
+	if (o->resume && (rc = lock_repo(r, &lockfd, e)) != 0)
+		goto out;
 	/* an existing run is its own record: the registry may have moved on */
 	if (art_runref_exists(r, &run) == 1) {
 		if (o->resume)
@@ -412,9 +465,9 @@ int art_start(const art_repo *r, const art_start_opts *o, json_t **result,
 		goto out;
 	action = action_of(&run, base_hex, by, r);
 	if ((rc = art_governors_check(r, ev, run.subject, action, e)) != 0 ||
-	    (rc = lock_repo(r, &lockfd, e)) != 0)
+	    (lockfd < 0 && (rc = lock_repo(r, &lockfd, e)) != 0))
 		goto out;
-	rc = create(r, ev, &run, base, manifest, by, &seq, e);
+	rc = create_atomically(r, ev, &run, base, manifest, by, &seq, e);
 	if (rc == ART_EXIT_STATE && o->resume && art_runref_exists(r, &run) == 1)
 		rc = existing(r, &run, result, e); /* lost the race, fine */
 	else if (rc == 0)

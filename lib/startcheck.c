@@ -85,8 +85,25 @@ static int visit(const char *root, const git_tree_entry *te, void *payload)
 	size_t line = 0;
 	int too_big = 0;
 
+	if (!*root && !strcmp(name, ".agent")) {
+		json_array_append_new(w->reasons,
+			json_pack("{s:s, s:s, s:s}", "check", "agent_dir",
+				  "path", ".agent", "message",
+				  "the base tree has .agent, which art keeps for the run's own files"));
+		return 0;
+	}
 	if (git_tree_entry_type(te) != GIT_OBJECT_BLOB || !is_env_name(name))
 		return 0;
+	if (git_tree_entry_filemode(te) == GIT_FILEMODE_LINK) {
+		/* the link itself is harmless; what it opens is not */
+		path = art_asprintf("%s%s", root, name);
+		json_array_append_new(w->reasons,
+			json_pack("{s:s, s:o, s:s}", "check", "env_file",
+				  "path", art_json_bytes(path), "message",
+				  "a .env symlink is in the tree: it would open a secrets file outside the run"));
+		free(path);
+		return 0;
+	}
 	if (git_blob_lookup(&blob, w->repo, git_tree_entry_id(te)) < 0)
 		return -1;
 	if ((size_t)git_blob_rawsize(blob) > ENV_SCAN_MAX)

@@ -96,7 +96,20 @@ teardown() {
 	[[ "$stderr" == *"run NOPE/tom: cannot read its manifest .worktrees/NOPE/tom/.agent/manifest.json"* ]]
 }
 
-@test "a malformed manifest is exit 3 naming the file" {
+@test "the manifest comes from the run record: editing the worktree copy changes nothing" {
+	jq '.scopeAllowlist = ["**"] | .protected = []' .worktrees/TKT_1/tom/.agent/manifest.json > m
+	mv m .worktrees/TKT_1/tom/.agent/manifest.json
+	run --separate-stderr art-prompt -r --agent tom --ticket TKT_1 </dev/null
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'- `src/**`'* ]]
+	[[ "$output" == *'- `Makefile`'* ]]
+	run --separate-stderr art-start --agent tom --ticket TKT_1 --resume </dev/null
+	[ "$status" -eq 0 ]
+	[ "$(json '.scopeAllowlist | join(",")')" = "src/**,tests/**,docs/**" ]
+}
+
+@test "without a run record, a malformed worktree manifest is exit 3 naming the file" {
+	git update-ref -d refs/art/runs/TKT_1/tom
 	echo '{"schema": "art.manifest.v1", "agent": 1}' > .worktrees/TKT_1/tom/.agent/manifest.json
 	run --separate-stderr art-prompt --agent tom --ticket TKT_1 </dev/null
 	[ "$status" -eq 3 ]

@@ -497,3 +497,50 @@ teardown() {
 	[ -z "$(git branch --list 'feat/*')" ]
 	[ "$(git worktree list | wc -l)" -eq 1 ]
 }
+
+@test "a symlinked worktree root is refused and nothing is written through it" {
+	mkdir "$ART_TMP/victim"
+	ln -s "$ART_TMP/victim" .worktrees
+	git add .worktrees && git commit -qm "chore(repo): link"
+	run --separate-stderr art-start --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *".worktrees is a symbolic link"* ]]
+	[ -z "$(ls -A "$ART_TMP/victim")" ]
+	[ -z "$(git branch --list 'feat/*')" ]
+}
+
+@test "an agent that deletes its manifest still cannot open runs" {
+	art-start --agent tom --ticket T1 </dev/null >/dev/null
+	cd .worktrees/T1/tom
+	rm .agent/manifest.json
+	run --separate-stderr art-start --agent tom --ticket T2 </dev/null
+	[ "$status" -eq 5 ]
+	cd "$REPO"
+	[ -z "$(git branch --list 'feat/T2*')" ]
+}
+
+@test "a .env symlink and a committed .agent fail the start checks" {
+	ln -s "$HOME/.env" .env
+	mkdir .agent && echo x > .agent/notes
+	git add -A && git add -f .agent && git commit -qm "chore(repo): env link"
+	run --separate-stderr art-start --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 1 ]
+	[ "$(json '[.reasons[].check] | sort | join(",")')" = "agent_dir,env_file" ]
+	assert_no_traces
+}
+
+@test "a governors path that cannot be read vetoes (fails closed)" {
+	mkdir -p .art
+	echo "not a directory" > .art/governors.d
+	run --separate-stderr art-start --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 5 ]
+	[[ "$stderr" == *"cannot read the directory"* ]]
+	[ -z "$(git branch --list 'feat/*')" ]
+}
+
+@test "files art writes follow the user's umask" {
+	umask 077
+	run --separate-stderr art-start --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$(stat -c %a .worktrees/T1/tom/.agent/manifest.json)" = 600 ]
+}
