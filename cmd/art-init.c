@@ -38,7 +38,7 @@ int main(int argc, char **argv)
 	if ((rc = art_repo_open(&repo, NULL, &e)) == 0 &&
 	    (rc = art_init(&repo, agent, &result, &e)) == 0 &&
 	    (rc = art_json_emit(result, pretty)) != 0)
-		art_errf(&e, rc, "cannot write to standard output");
+		rc = ART_EXIT_LOCAL; /* art_end says why */
 	if (rc)
 		art_report(&e);
 	json_decref(result);

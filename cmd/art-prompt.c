@@ -80,12 +80,12 @@ int main(int argc, char **argv)
 		goto out;
 	if (raw) {
 		if (fputs(text, stdout) == EOF)
-			rc = art_errf(&e, ART_EXIT_LOCAL, "cannot write to standard output");
+			rc = ART_EXIT_LOCAL; /* art_end says why */
 	} else {
 		out = json_pack("{s:s, s:s, s:o}", "agent", run.agent,
 				"ticket", run.ticket, "prompt", art_json_bytes(text));
 		if (art_json_emit(out, pretty) != 0)
-			rc = art_errf(&e, ART_EXIT_LOCAL, "cannot write to standard output");
+			rc = ART_EXIT_LOCAL; /* art_end says why */
 	}
 out:
 	if (rc)

@@ -40,6 +40,7 @@ int main(int argc, char **argv)
 	art_start_opts o = { 0 };
 	json_t *input = NULL, *result = NULL;
 	art_repo repo = { 0 };
+	art_run run = { 0 };
 	art_err e = { 0 };
 	int c, pretty = 0, rc, nothing = 0;
 
@@ -61,45 +62,25 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return art_end(ART_EXIT_USAGE);
 	}
-	if ((rc = art_repo_open(&repo, NULL, &e)) != 0)
+	/* flags, else the job record on stdin, else this agent worktree */
+	if ((rc = art_repo_open(&repo, NULL, &e)) != 0 ||
+	    (rc = art_run_locate(&run, &repo, o.agent, o.ticket, &input,
+				 &nothing, &e)) != 0 || nothing)
 		goto out;
-	if (!o.agent && !o.ticket) {
-		/* the rest of the run-finding rule: stdin, then the worktree */
-		art_run run;
-
-		rc = art_run_locate(&run, &repo, NULL, NULL, &input, &nothing, &e);
-		if (rc || nothing)
-			goto out;
-		art_run_free(&run);
-		if (input) {
-			if ((rc = str_field(input, "agent", &o.agent, &e)) ||
-			    (rc = str_field(input, "ticket", &o.ticket, &e)) ||
-			    (rc = str_field(input, "base", &o.base, &e)) ||
-			    (rc = str_field(input, "by", &o.by, &e)))
-				goto out;
-		} else {
-			static char a[65], t[129];
-
-			art_here_is_agent_worktree(&repo, a, t);
-			o.agent = a;
-			o.ticket = t;
-		}
-	} else if (!o.agent || !o.ticket) {
-		art_warn("--agent and --ticket go together");
-		fputs(usage, stderr);
-		rc = ART_EXIT_USAGE;
+	o.agent = run.agent;
+	o.ticket = run.ticket;
+	if (input && ((rc = str_field(input, "base", &o.base, &e)) != 0 ||
+		      (rc = str_field(input, "by", &o.by, &e)) != 0))
 		goto out;
-	}
 	rc = art_start(&repo, &o, &result, &e);
 	if (result && art_json_emit(result, pretty) != 0 && rc == 0)
-		rc = art_errf(&e, ART_EXIT_LOCAL, "cannot write to standard output");
+		rc = ART_EXIT_LOCAL; /* art_end says why */
 out:
-	if (rc && rc != ART_EXIT_USAGE)
-		art_report(&e);
-	else if (rc == ART_EXIT_USAGE && e.msg[0])
+	if (rc)
 		art_report(&e);
 	json_decref(result);
 	json_decref(input);
+	art_run_free(&run);
 	art_repo_close(&repo);
 	return art_end(rc);
 }

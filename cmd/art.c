@@ -69,8 +69,11 @@ static int run_verb(const char *verb, int argc, char **argv)
 	}
 	execvp(name, args);
 	rc = errno == ENOENT ? ART_EXIT_USAGE : ART_EXIT_LOCAL;
-	art_warn("'%s' is not an art command (no %s found%s PATH)", verb, name,
-		 dir ? " beside art or in" : " in");
+	if (rc == ART_EXIT_USAGE)
+		art_warn("'%s' is not an art command (no %s found%s PATH)", verb,
+			 name, dir ? " beside art or in" : " in");
+	else
+		art_warn("cannot run %s: %s", name, strerror(errno));
 	free(args);
 	free(name);
 	free(dir);

@@ -29,8 +29,6 @@ struct plan {
 	int wtfd;            /* the new worktree, all writes relative to it */
 	int unsupported;     /* a gitlink or .gitattributes: use libgit2 */
 	const char *commondir;
-	int failed_errno;
-	char failed_what[256];
 };
 
 static int name_ok(const char *name)
@@ -113,6 +111,10 @@ struct writer {
 	struct plan *plan;
 	size_t first, step;
 	int rc;
+	/* each thread's own failure, read after the join */
+	int failed_errno;
+	const char *failed_path;
+	char git_error[256];
 };
 
 static void *writer_main(void *arg)
@@ -128,14 +130,21 @@ static void *writer_main(void *arg)
 		w->rc = -1;
 		goto out;
 	}
-	for (i = w->first; i < w->plan->n; i += w->step)
+	for (i = w->first; i < w->plan->n; i += w->step) {
+		errno = 0;
+		git_error_clear();
 		if (write_entry(w->plan, odb, &w->plan->v[i]) < 0) {
+			const git_error *ge = git_error_last();
+
 			w->rc = -1;
-			w->plan->failed_errno = errno;
-			snprintf(w->plan->failed_what, sizeof w->plan->failed_what,
-				 "%s", w->plan->v[i].path);
+			w->failed_errno = errno;
+			w->failed_path = w->plan->v[i].path;
+			if (ge && ge->message)
+				snprintf(w->git_error, sizeof w->git_error, "%s",
+					 ge->message);
 			break;
 		}
+	}
 out:
 	git_odb_free(odb);
 	git_repository_free(repo);
@@ -266,7 +275,7 @@ static int fast_create(const art_repo *r, const char *name, const char *path,
 	}
 	nthreads = p.n < 256 ? 1 : WRITERS;
 	for (i = 0; i < nthreads; i++) {
-		w[i] = (struct writer){ &p, i, nthreads, 0 };
+		w[i] = (struct writer){ .plan = &p, .first = i, .step = nthreads };
 		if (pthread_create(&tid[i], NULL, writer_main, &w[i]) != 0) {
 			nthreads = i;
 			rc = art_errf(e, ART_EXIT_LOCAL, "cannot start a thread");
@@ -275,11 +284,19 @@ static int fast_create(const art_repo *r, const char *name, const char *path,
 	}
 	for (i = 0; i < nthreads; i++) {
 		pthread_join(tid[i], NULL);
-		if (w[i].rc && !rc) {
-			errno = p.failed_errno;
+		if (!w[i].rc || rc)
+			continue;
+		if (w[i].git_error[0])
+			rc = art_errf(e, ART_EXIT_LOCAL, "cannot write %s/%s: %s",
+				      path, w[i].failed_path ? w[i].failed_path : "?",
+				      w[i].git_error);
+		else if (w[i].failed_path) {
+			errno = w[i].failed_errno;
 			rc = art_err_sys(e, ART_EXIT_LOCAL, "cannot write %s/%s",
-					 path, p.failed_what[0] ? p.failed_what : "?");
-		}
+					 path, w[i].failed_path);
+		} else
+			rc = art_errf(e, ART_EXIT_LOCAL,
+				      "cannot open the object database");
 	}
 	if (rc || (rc = link_files(r, name, path, branch, e)) != 0)
 		goto out;

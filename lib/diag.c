@@ -56,6 +56,7 @@ int art_err_sys(art_err *e, int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	verr(e, status, strerror(saved), fmt, ap);
 	va_end(ap);
+	errno = saved; /* callers may still look at it */
 	return status;
 }
 
@@ -86,7 +87,9 @@ int art_report(const art_err *e)
 {
 	int status = e->status ? e->status : ART_EXIT_LOCAL;
 
-	fprintf(stderr, "%s: %s\n", prog, e->msg[0] ? e->msg : "failed");
+	/* an empty error was already reported where it happened */
+	if (e->msg[0])
+		fprintf(stderr, "%s: %s\n", prog, e->msg);
 	return status;
 }
 

@@ -43,7 +43,8 @@ const char *art_prog(void);
 
 /* "art-<verb>: <msg>" on stderr. */
 void art_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Print e on stderr; return its status (ART_EXIT_LOCAL when unset). */
+/* Print e on stderr (nothing when its message is empty: reported
+ * already); return its status (ART_EXIT_LOCAL when unset). */
 int art_report(const art_err *e);
 
 /*

@@ -57,7 +57,8 @@ void art_events_rollback(art_events *ev);
 int art_events_verify(art_events *ev, long long *events, char head[65],
 		      long long *bad, art_err *e);
 
-/* The full envelope of event seq (malloc'd), or NULL when there is none. */
+/* The full envelope of event seq (malloc'd), or NULL when there is none
+ * or it cannot be read. */
 char *art_event_get(art_events *ev, long long seq);
 
 /* Current state of run subject ("" when it has no events) and the seq of

@@ -199,7 +199,8 @@ int art_read_beneath(const char *root, const char *rel, size_t max,
 					"%s: is a symbolic link; art reads only regular files here",
 					rel);
 		errno = saved;
-		return art_err_sys(e, ART_EXIT_INPUT, "%s", rel);
+		return art_err_sys(e, saved == ENOENT || saved == ENOTDIR
+				   ? ART_EXIT_INPUT : ART_EXIT_LOCAL, "%s", rel);
 	}
 	rc = read_fd(fd, rel, max, buf, len, e);
 	close(fd);
@@ -271,30 +272,6 @@ fail:
 	unlink(tmp);
 	free(tmp);
 	return rc;
-}
-
-int art_mkdir_p(const char *path, mode_t mode, art_err *e)
-{
-	char *copy = art_strdup(path), *p;
-
-	for (p = copy + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(copy, mode) < 0 && errno != EEXIST) {
-			art_err_sys(e, ART_EXIT_LOCAL, "cannot create %s", copy);
-			free(copy);
-			return e->status;
-		}
-		*p = '/';
-	}
-	if (mkdir(copy, mode) < 0 && errno != EEXIST) {
-		art_err_sys(e, ART_EXIT_LOCAL, "cannot create %s", copy);
-		free(copy);
-		return e->status;
-	}
-	free(copy);
-	return 0;
 }
 
 static int rm_at(int at, const char *name)

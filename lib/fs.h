@@ -17,8 +17,8 @@
  * following any symlink (every component is opened O_NOFOLLOW) and without
  * "..": a path from a repository or a manifest cannot leave root.  At most
  * max bytes; a larger file is ART_EXIT_INPUT.  *buf is NUL-terminated.
- * A missing file is ART_EXIT_INPUT with errno left at ENOENT.
- * display names the file in messages.
+ * A missing file is ART_EXIT_INPUT with errno left at ENOENT; rel names
+ * the file in messages.
  */
 int art_read_beneath(const char *root, const char *rel, size_t max,
 		     char **buf, size_t *len, art_err *e);
@@ -37,9 +37,6 @@ int art_write_atomic(const char *path, const void *data, size_t len,
 
 /* write(2) all of data, through short writes and EINTR; -1 with errno. */
 int art_write_all(int fd, const void *data, size_t len);
-
-/* mkdir -p; existing directories are fine. */
-int art_mkdir_p(const char *path, mode_t mode, art_err *e);
 
 /*
  * Remove path and everything below it, never following symlinks (a link

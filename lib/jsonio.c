@@ -54,12 +54,6 @@ static int read_all_stdin(char **buf, size_t *len, art_err *e)
 		ssize_t r;
 
 		if (cap - n < 2) {
-			if (cap > ART_JSON_MAX) {
-				free(b);
-				return art_errf(e, ART_EXIT_INPUT,
-						"stdin: larger than the %u-byte limit",
-						ART_JSON_MAX);
-			}
 			cap *= 2;
 			b = realloc(b, cap);
 			if (!b)
@@ -75,6 +69,12 @@ static int read_all_stdin(char **buf, size_t *len, art_err *e)
 		if (r == 0)
 			break;
 		n += (size_t)r;
+		if (n > ART_JSON_MAX) {
+			free(b);
+			return art_errf(e, ART_EXIT_INPUT,
+					"stdin: larger than the %u-byte limit",
+					ART_JSON_MAX);
+		}
 	}
 	b[n] = '\0';
 	*buf = b;

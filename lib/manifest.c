@@ -1,8 +1,10 @@
 /* manifest.c - the run manifest; see manifest.h. */
 #include "manifest.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "events.h"
 #include "fs.h"
@@ -133,7 +135,10 @@ int art_manifest_load(const art_repo *r, const art_run *run, json_t **out,
 
 	/* The run record in git is the contract; the worktree copy is the
 	 * agent's to read, and the agent could edit it. */
-	if (art_runref_exists(r, run) == 1) {
+	rc = art_runref_exists(r, run);
+	if (rc < 0)
+		return art_err_git(e, ART_EXIT_LOCAL, "run record %s", run->ref);
+	if (rc == 1) {
 		if ((rc = art_runref_read(r, run, "manifest.json", &buf, &len, e)) != 0)
 			return rc;
 		rc = art_manifest_parse(run->ref, buf, len, out, e);
@@ -146,6 +151,10 @@ int art_manifest_load(const art_repo *r, const art_run *run, json_t **out,
 	if (rc == 0) {
 		rc = art_manifest_parse(name, buf, len, out, e);
 		free(buf);
+	} else if (errno == ENOENT && access(run->worktree, F_OK) < 0) {
+		art_errf(e, ART_EXIT_INPUT,
+			 "run %s does not exist (no %s, no %s)", run->subject,
+			 run->ref, run->worktree_rel);
 	} else {
 		char why[sizeof e->msg];
 

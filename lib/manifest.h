@@ -1,8 +1,10 @@
 /*
- * manifest.h - the run manifest, <worktree>/.agent/manifest.json
- * (art-manifest(5)): seed 001 §9.1 fields plus schema, base, protected,
- * dod.  It is the run's contract: scope-check and close read it, not the
- * registry, so a registry edited mid-run changes nothing for that run.
+ * manifest.h - the run manifest (art-manifest(5)): seed 001 §9.1 fields
+ * plus schema, base, protected, dod.  It is the run's contract, recorded
+ * at refs/art/runs/<TICKET>/<agent>:manifest.json; the copy in
+ * <worktree>/.agent/manifest.json is for the agent to read.  Commands read
+ * the record, not the registry, so a registry edited mid-run (or a copy
+ * the agent edited) changes nothing for that run.
  */
 #ifndef ART_MANIFEST_H
 #define ART_MANIFEST_H

@@ -1,6 +1,7 @@
 /* registry.c - registry and profile loading; see registry.h. */
 #include "registry.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -247,10 +248,10 @@ int art_registry_load(const art_repo *r, art_registry *reg, art_err *e)
 		art_registry_free(reg);
 		return rc;
 	}
+	errno = 0;
 	if ((rc = load_object(r, reg->path, &reg->root, e)) != 0 ||
 	    (rc = check_registry(reg, e)) != 0) {
-		if (rc == ART_EXIT_INPUT && !reg->root &&
-		    !strstr(e->msg, "malformed"))
+		if (!reg->root && errno == ENOENT)
 			/* say what to do about a missing registry */
 			snprintf(e->msg + strlen(e->msg),
 				 sizeof e->msg - strlen(e->msg),

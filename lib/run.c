@@ -26,9 +26,11 @@ int art_run_init(art_run *run, const art_repo *r, const char *agent,
 	root = art_repo_config(r, "art.worktreeRoot");
 	if (!root)
 		root = art_strdup(".worktrees");
-	if (root[0] != '/' && !art_rel_path_ok(root)) {
+	/* a relative root is one directory of the checkout: art creates it
+	 * and checks it is no symlink */
+	if (root[0] != '/' && (!art_rel_path_ok(root) || strchr(root, '/'))) {
 		art_errf(e, ART_EXIT_INPUT,
-			 "git config art.worktreeRoot \"%s\": expected an absolute path or a relative one without \"..\"",
+			 "git config art.worktreeRoot \"%s\": expected an absolute path or one directory name of the checkout",
 			 root);
 		free(root);
 		return e->status;

@@ -1,8 +1,9 @@
 /*
  * run.h - a run's identity and the names derived from it, and how a
  * command finds the run it acts on (cli.md "Input"): flags, else one JSON
- * object on stdin when stdin is not a terminal, else the manifest of the
- * agent worktree the current directory is in.
+ * object on stdin when stdin is a pipe, FIFO, socket or file (not a
+ * terminal, not /dev/null), else the run of the agent worktree the current
+ * directory is in.
  */
 #ifndef ART_RUN_H
 #define ART_RUN_H
@@ -44,8 +45,9 @@ int art_run_locate(art_run *run, const art_repo *r, const char *agent,
 		   art_err *e);
 
 /*
- * When the current directory is inside an agent worktree, its manifest's
- * agent and ticket (1), else 0.
+ * When the current directory is inside an agent worktree, its run's agent
+ * and ticket (1), else 0.  Known from git first (a worktree named
+ * "TICKET+agent" whose run record exists), else from a run manifest there.
  */
 int art_here_is_agent_worktree(const art_repo *r, char agent[65],
 			       char ticket[129]);

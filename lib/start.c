@@ -2,9 +2,11 @@
  * start.c - opening a run; see start.h.
  *
  * Order matters: everything that can be refused for bad input is checked
- * before the first write; the writes happen under one repository lock in
- * the order branch, worktree, manifest, run record, event, and any failure
- * undoes what was done, so a refusal leaves nothing behind.
+ * before the first write; the writes happen under one repository lock
+ * (taken first of all for --resume, which must not see a half-made run) in
+ * the order info/exclude (idempotent, never undone), parent directories,
+ * branch, worktree, manifest, run record, event; any failure undoes all
+ * but the exclude lines, so a refusal leaves no run behind.
  */
 #define _GNU_SOURCE
 #include "start.h"
@@ -196,7 +198,10 @@ static int check_free(const art_repo *r, art_events *ev, const art_run *run,
 	char state[16], *gitdir;
 	int rc;
 
-	if (art_runref_exists(r, run) == 1)
+	rc = art_runref_exists(r, run);
+	if (rc < 0)
+		return art_err_git(e, ART_EXIT_LOCAL, "run record %s", run->ref);
+	if (rc == 1)
 		return art_errf(e, ART_EXIT_STATE,
 				"run %s already exists (%s); use --resume to print it",
 				run->subject, run->ref);
@@ -301,11 +306,17 @@ static int existing(const art_repo *r, const art_run *run, json_t **result,
 {
 	art_events *ev = NULL;
 	json_t *m = NULL;
-	char state[16];
+	char state[16], *buf;
 	long long seq = 0;
+	size_t len;
 	int rc;
 
-	if ((rc = art_manifest_load(r, run, &m, e)) != 0)
+	/* the record, never the worktree copy the agent could have edited */
+	if ((rc = art_runref_read(r, run, "manifest.json", &buf, &len, e)) != 0)
+		return rc;
+	rc = art_manifest_parse(run->ref, buf, len, &m, e);
+	free(buf);
+	if (rc)
 		return rc;
 	if ((rc = art_events_open(r, &ev, e)) == 0)
 		rc = art_run_state(ev, run->subject, state, &seq, e);
@@ -468,9 +479,7 @@ int art_start(const art_repo *r, const art_start_opts *o, json_t **result,
 	    (lockfd < 0 && (rc = lock_repo(r, &lockfd, e)) != 0))
 		goto out;
 	rc = create_atomically(r, ev, &run, base, manifest, by, &seq, e);
-	if (rc == ART_EXIT_STATE && o->resume && art_runref_exists(r, &run) == 1)
-		rc = existing(r, &run, result, e); /* lost the race, fine */
-	else if (rc == 0)
+	if (rc == 0)
 		*result = result_of(manifest, &run, seq);
 out:
 	if (lockfd >= 0)

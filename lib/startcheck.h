@@ -1,8 +1,9 @@
 /*
  * startcheck.h - the start checks of seed 001 §6.1, run against the base
- * commit before anything is written: the allowlist is not empty, and no
- * .env* file of the tree carries values (.env.example, .env.sample,
- * .env.template and .env.dist are placeholders by convention and skipped).
+ * commit before anything is written: the allowlist is not empty; no .env*
+ * file of the tree carries values (.env.example, .env.sample, .env.template
+ * and .env.dist are placeholders by convention and skipped) or is a
+ * symlink; and the tree has no top-level .agent, which is the run's own.
  */
 #ifndef ART_STARTCHECK_H
 #define ART_STARTCHECK_H

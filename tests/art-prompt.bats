@@ -90,10 +90,10 @@ teardown() {
 	[[ "$stderr" == *"none.md"* ]]
 }
 
-@test "a run that does not exist is exit 3 naming its manifest" {
+@test "a run that does not exist is exit 3 saying so" {
 	run --separate-stderr art-prompt --agent tom --ticket NOPE </dev/null
 	[ "$status" -eq 3 ]
-	[[ "$stderr" == *"run NOPE/tom: cannot read its manifest .worktrees/NOPE/tom/.agent/manifest.json"* ]]
+	[ "$stderr" = "art-prompt: run NOPE/tom does not exist (no refs/art/runs/NOPE/tom, no .worktrees/NOPE/tom)" ]
 }
 
 @test "the manifest comes from the run record: editing the worktree copy changes nothing" {

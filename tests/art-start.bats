@@ -169,6 +169,13 @@ teardown() {
 	assert_no_traces
 }
 
+@test "the art init hint is only for a missing registry" {
+	echo '[]' > agents/agents_registry.json
+	run --separate-stderr art-start --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 3 ]
+	[[ "$stderr" != *"art init"* ]]
+}
+
 @test "a missing registry says to run art init" {
 	rm -r agents
 	run --separate-stderr art-start --agent tom --ticket T1 </dev/null
@@ -411,6 +418,14 @@ teardown() {
 	git fsck --no-progress
 }
 
+@test "a relative art.worktreeRoot of more than one directory is exit 3" {
+	git config art.worktreeRoot wt/deep
+	run --separate-stderr art-start --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"art.worktreeRoot"* ]]
+	assert_no_traces
+}
+
 @test "git config art.worktreeRoot moves the worktrees" {
 	git config art.worktreeRoot wt
 	run --separate-stderr art-start --agent tom --ticket T1 </dev/null
@@ -420,10 +435,10 @@ teardown() {
 	grep -qx '/wt/' .git/info/exclude
 }
 
-@test "a lost write to stdout is exit 7" {
+@test "a lost write to stdout is exit 7, said once" {
 	run --separate-stderr bash -c 'art-start --agent tom --ticket T1 </dev/null >&-'
 	[ "$status" -eq 7 ]
-	[[ "$stderr" == *"cannot write to standard output"* ]]
+	[ "$(grep -c "cannot write to standard output" <<<"$stderr")" -eq 1 ]
 }
 
 @test "the worktree has the base's symlinks, executable bits and nested files, and git agrees" {
