@@ -49,35 +49,52 @@ static int verb_ok(const char *v)
 	return 1;
 }
 
+/* Exec path if it is an executable file: returns only on failure, with
+ * 0 when there is no such executable (look further), else errno. */
+static int try_exec(const char *path, char **args)
+{
+	if (access(path, X_OK) < 0)
+		return 0;
+	execv(path, args);
+	return errno ? errno : EACCES;
+}
+
 static int run_verb(const char *verb, int argc, char **argv)
 {
 	char *dir = self_dir(), *name = art_asprintf("art-%s", verb);
 	char **args = calloc((size_t)argc + 1, sizeof *args);
-	int i, rc;
+	const char *path_env = getenv("PATH");
+	char *paths = art_strdup(path_env && *path_env ? path_env : "/usr/local/bin:/usr/bin:/bin");
+	char *failed = NULL, *d, *save = NULL;
+	int i, err = 0;
 
 	if (!args)
 		abort();
 	args[0] = name;
 	for (i = 1; i < argc; i++)
 		args[i] = argv[i];
+	/* beside art first, then PATH; a directory that cannot be searched
+	 * is no reason to stop looking */
 	if (dir) {
-		char *path = art_join(dir, name);
-
-		if (access(path, X_OK) == 0)
-			execv(path, args);
-		free(path);
+		failed = art_join(dir, name);
+		err = try_exec(failed, args);
 	}
-	execvp(name, args);
-	rc = errno == ENOENT ? ART_EXIT_USAGE : ART_EXIT_LOCAL;
-	if (rc == ART_EXIT_USAGE)
+	for (d = strtok_r(paths, ":", &save); !err && d; d = strtok_r(NULL, ":", &save)) {
+		free(failed);
+		failed = art_join(*d ? d : ".", name);
+		err = try_exec(failed, args);
+	}
+	if (err)
+		art_warn("cannot run %s: %s", failed, strerror(err));
+	else
 		art_warn("'%s' is not an art command (no %s found%s PATH)", verb,
 			 name, dir ? " beside art or in" : " in");
-	else
-		art_warn("cannot run %s: %s", name, strerror(errno));
+	free(failed);
+	free(paths);
 	free(args);
 	free(name);
 	free(dir);
-	return rc;
+	return err ? ART_EXIT_LOCAL : ART_EXIT_USAGE;
 }
 
 static int help(const char *verb)
