@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "fs.h"
+#include "run.h"
 
 static int has_line(const char *buf, const char *line)
 {
@@ -30,15 +31,17 @@ static int has_line(const char *buf, const char *line)
 size_t art_exclude_lines(const art_repo *r, const char *out[2])
 {
 	static char root_line[512];
-	char *root = art_repo_config(r, "art.worktreeRoot");
+	char *root = NULL;
+	art_err ignored;
 	size_t n = 0;
 
-	if (!root) {
-		out[n++] = ".worktrees/";
-	} else if (root[0] != '/' && art_rel_path_ok(root) &&
-		   strlen(root) < sizeof root_line - 3) {
-		/* an absolute root is outside git's view, or the user's call */
-		snprintf(root_line, sizeof root_line, "/%s/", root);
+	/* an invalid root is refused where it is used; an absolute one is
+	 * outside git's view, or the user's call */
+	if (art_worktree_root(r, &root, &ignored) == 0 && root[0] != '/' &&
+	    strlen(root) < sizeof root_line - 3) {
+		/* the default is the line cli.md names; others are anchored */
+		snprintf(root_line, sizeof root_line, "%s%s/",
+			 strcmp(root, ".worktrees") ? "/" : "", root);
 		out[n++] = root_line;
 	}
 	free(root);
@@ -52,7 +55,7 @@ int art_exclude_ensure(const art_repo *r, const char *const *lines,
 	char *info = art_join(r->commondir, "info");
 	char *path = art_join(info, "exclude");
 	char *buf = NULL, *out;
-	size_t len = 0, i, olen;
+	size_t len = 0, i, olen, need;
 	int rc = 0, changed = 0;
 
 	if (added)
@@ -66,7 +69,9 @@ int art_exclude_ensure(const art_repo *r, const char *const *lines,
 	else if ((rc = art_read_path(path, ART_EXCLUDE_MAX, &buf, &len, e)) != 0)
 		goto out;
 	olen = len;
-	out = art_xmalloc(len + 2 + n * 520);
+	for (i = 0, need = len + 2; i < n; i++)
+		need += strlen(lines[i]) + 2;
+	out = art_xmalloc(need);
 	memcpy(out, buf, len);
 	for (i = 0; i < n; i++) {
 		if (has_line(buf, lines[i]))

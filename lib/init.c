@@ -78,7 +78,7 @@ static int refuse_existing(const char *root, const char *rel, art_err *e)
 int art_init(const art_repo *r, const char *agent, json_t **result,
 	     art_err *e)
 {
-	char *reg_path = art_repo_config(r, "art.registry");
+	char *reg_path = NULL;
 	char *prof_path = art_asprintf("agents/profiles/%s_agent.json", agent);
 	char here_a[65], here_t[129], display[65];
 	const char *lines[2];
@@ -87,8 +87,6 @@ int art_init(const art_repo *r, const char *agent, json_t **result,
 	int rc;
 
 	*result = NULL;
-	if (!reg_path)
-		reg_path = art_strdup(ART_REGISTRY_DEFAULT);
 	if ((rc = art_check_agent(agent, e)) != 0)
 		goto out;
 	if (art_here_is_agent_worktree(r, here_a, here_t)) {
@@ -97,13 +95,8 @@ int art_init(const art_repo *r, const char *agent, json_t **result,
 			      here_t, here_a);
 		goto out;
 	}
-	if (!art_rel_path_ok(reg_path)) {
-		rc = art_errf(e, ART_EXIT_INPUT,
-			      "git config art.registry \"%s\": expected a relative path inside the repository",
-			      reg_path);
-		goto out;
-	}
-	if ((rc = refuse_existing(r->main_workdir, reg_path, e)) != 0 ||
+	if ((rc = art_registry_path(r, &reg_path, e)) != 0 ||
+	    (rc = refuse_existing(r->main_workdir, reg_path, e)) != 0 ||
 	    (rc = refuse_existing(r->main_workdir, prof_path, e)) != 0 ||
 	    (rc = art_json_parse("built-in registry template",
 				 art_embedded_registry_json,

@@ -234,20 +234,30 @@ static int check_registry(art_registry *reg, art_err *e)
 	return 0;
 }
 
+int art_registry_path(const art_repo *r, char **out, art_err *e)
+{
+	char *path = art_repo_config(r, "art.registry");
+
+	if (!path)
+		path = art_strdup(ART_REGISTRY_DEFAULT);
+	if (!art_rel_path_ok(path)) {
+		art_errf(e, ART_EXIT_INPUT,
+			 "git config art.registry \"%s\": expected a relative path inside the repository",
+			 path);
+		free(path);
+		return e->status;
+	}
+	*out = path;
+	return 0;
+}
+
 int art_registry_load(const art_repo *r, art_registry *reg, art_err *e)
 {
-	char *cfg = art_repo_config(r, "art.registry");
 	int rc;
 
 	memset(reg, 0, sizeof *reg);
-	reg->path = cfg ? cfg : art_strdup(ART_REGISTRY_DEFAULT);
-	if (!art_rel_path_ok(reg->path)) {
-		rc = art_errf(e, ART_EXIT_INPUT,
-			      "git config art.registry \"%s\": expected a relative path inside the repository",
-			      reg->path);
-		art_registry_free(reg);
+	if ((rc = art_registry_path(r, &reg->path, e)) != 0)
 		return rc;
-	}
 	errno = 0;
 	if ((rc = load_object(r, reg->path, &reg->root, e)) != 0 ||
 	    (rc = check_registry(reg, e)) != 0) {

@@ -42,6 +42,10 @@ typedef struct art_profile {
 /* The protected list used when the registry has none (seed 001 §4.3). */
 json_t *art_default_protected(void);
 
+/* The registry's path: git config art.registry, else the default; it
+ * must be relative and inside the checkout (ART_EXIT_INPUT).  Malloc'd. */
+int art_registry_path(const art_repo *r, char **out, art_err *e);
+
 int art_registry_load(const art_repo *r, art_registry *reg, art_err *e);
 void art_registry_free(art_registry *reg);
 

@@ -12,18 +12,10 @@
 #include "registry.h"
 #include "runref.h"
 
-int art_run_init(art_run *run, const art_repo *r, const char *agent,
-		 const char *ticket, art_err *e)
+int art_worktree_root(const art_repo *r, char **out, art_err *e)
 {
-	char *root;
+	char *root = art_repo_config(r, "art.worktreeRoot");
 
-	memset(run, 0, sizeof *run);
-	if (art_check_agent(agent, e) || art_check_ticket(ticket, e))
-		return e->status;
-	snprintf(run->agent, sizeof run->agent, "%s", agent);
-	snprintf(run->ticket, sizeof run->ticket, "%s", ticket);
-	snprintf(run->subject, sizeof run->subject, "%s/%s", ticket, agent);
-	root = art_repo_config(r, "art.worktreeRoot");
 	if (!root)
 		root = art_strdup(".worktrees");
 	/* a relative root is one directory of the checkout: art creates it
@@ -35,10 +27,28 @@ int art_run_init(art_run *run, const art_repo *r, const char *agent,
 		free(root);
 		return e->status;
 	}
+	*out = root;
+	return 0;
+}
+
+int art_run_init(art_run *run, const art_repo *r, const char *agent,
+		 const char *ticket, art_err *e)
+{
+	char *root;
+
+	memset(run, 0, sizeof *run);
+	if (art_check_agent(agent, e) || art_check_ticket(ticket, e))
+		return e->status;
+	snprintf(run->agent, sizeof run->agent, "%s", agent);
+	snprintf(run->ticket, sizeof run->ticket, "%s", ticket);
+	snprintf(run->subject, sizeof run->subject, "%s/%s", ticket, agent);
+	if (art_worktree_root(r, &root, e) != 0)
+		return e->status;
 	run->branch = art_asprintf("feat/%s-%s", ticket, agent);
 	run->ref = art_asprintf("refs/art/runs/%s/%s", ticket, agent);
 	/* '+' is in neither id alphabet, so names cannot collide */
 	run->wt_name = art_asprintf("%s+%s", ticket, agent);
+	run->wt_gitdir = art_asprintf("%s/worktrees/%s", r->commondir, run->wt_name);
 	run->worktree_rel = art_asprintf("%s/%s/%s", root, ticket, agent);
 	run->worktree = root[0] == '/' ? art_strdup(run->worktree_rel)
 				       : art_join(r->main_workdir, run->worktree_rel);
@@ -52,6 +62,7 @@ void art_run_free(art_run *run)
 	free(run->branch);
 	free(run->ref);
 	free(run->wt_name);
+	free(run->wt_gitdir);
 	free(run->worktree_rel);
 	free(run->worktree);
 	free(run->manifest_path);

@@ -20,10 +20,18 @@ typedef struct art_run {
 	char *branch;           /* "feat/TICKET-agent" */
 	char *ref;              /* "refs/art/runs/TICKET/agent" */
 	char *wt_name;          /* name under <common dir>/worktrees/ */
+	char *wt_gitdir;        /* <common dir>/worktrees/<wt_name> */
 	char *worktree_rel;     /* as shown: ".worktrees/TICKET/agent" */
 	char *worktree;         /* absolute path */
 	char *manifest_path;    /* absolute path of .agent/manifest.json */
 } art_run;
+
+/*
+ * Where worktrees go: git config art.worktreeRoot, else ".worktrees"; an
+ * absolute path or one directory name of the checkout, else
+ * ART_EXIT_INPUT.  Malloc'd.
+ */
+int art_worktree_root(const art_repo *r, char **out, art_err *e);
 
 /* Check the ids and derive every name (git config art.worktreeRoot). */
 int art_run_init(art_run *run, const art_repo *r, const char *agent,

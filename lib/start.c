@@ -134,12 +134,8 @@ static void undo(const art_repo *r, const art_run *run, const struct undo *u)
 		}
 	}
 	if (u->worktree) {
-		char *gitdir = art_asprintf("%s/worktrees/%s", r->commondir,
-					    run->wt_name);
-
 		art_rm_rf(run->worktree);
-		art_rm_rf(gitdir);
-		free(gitdir);
+		art_rm_rf(run->wt_gitdir);
 	}
 	if (u->branch) {
 		git_reference *b;
@@ -195,7 +191,7 @@ static int check_free(const art_repo *r, art_events *ev, const art_run *run,
 		      art_err *e)
 {
 	git_reference *b = NULL;
-	char state[16], *gitdir;
+	char state[16];
 	int rc;
 
 	rc = art_runref_exists(r, run);
@@ -217,10 +213,7 @@ static int check_free(const art_repo *r, art_events *ev, const art_run *run,
 		return art_errf(e, ART_EXIT_STATE,
 				"%s already exists; not reusing it",
 				run->worktree_rel);
-	gitdir = art_asprintf("%s/worktrees/%s", r->commondir, run->wt_name);
-	rc = exists(gitdir);
-	free(gitdir);
-	if (rc)
+	if (exists(run->wt_gitdir))
 		return art_errf(e, ART_EXIT_STATE,
 				"git already has a worktree named %s (see git worktree list)",
 				run->wt_name);
