@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "filters.h"
 #include "fs.h"
 
 #define WRITERS 4
@@ -168,46 +169,6 @@ static void fill_index_entry(git_index_entry *ie, const struct entry *en)
 	ie->path = en->path;
 }
 
-static int file_exists(const char *path)
-{
-	return path && access(path, F_OK) == 0;
-}
-
-/* Could a content filter or an attribute change what checkout writes? */
-static int filters_may_apply(const art_repo *r)
-{
-	static const char *const keys[] = { "core.autocrlf", "core.eol",
-					    "core.attributesFile" };
-	git_config *cfg = NULL;
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	char *p;
-	size_t i;
-	int may = 0, b;
-
-	if (git_repository_config_snapshot(&cfg, r->main) < 0)
-		return 1;
-	for (i = 0; i < sizeof keys / sizeof *keys; i++) {
-		git_buf v = GIT_BUF_INIT;
-
-		if (git_config_get_string_buf(&v, cfg, keys[i]) == 0 &&
-		    strcmp(v.ptr, "false") && strcmp(v.ptr, "input"))
-			may = 1;
-		git_buf_dispose(&v);
-	}
-	if (git_config_get_bool(&b, cfg, "core.symlinks") == 0 && !b)
-		may = 1;
-	git_config_free(cfg);
-	p = art_join(r->commondir, "info/attributes");
-	may |= file_exists(p);
-	free(p);
-	p = xdg && *xdg ? art_join(xdg, "git/attributes")
-			: home ? art_join(home, ".config/git/attributes") : NULL;
-	may |= file_exists(p);
-	free(p);
-	may |= file_exists("/etc/gitattributes");
-	return may;
-}
-
 static int link_files(const art_repo *r, const char *name, const char *path,
 		      git_reference *branch, art_err *e)
 {
@@ -336,7 +297,7 @@ int art_worktree_create(const art_repo *r, const char *name, const char *path,
 	git_worktree *wt = NULL;
 	int rc, unsupported = 0;
 
-	if (!getenv("ART_NO_FAST_CHECKOUT") && !filters_may_apply(r)) {
+	if (!getenv("ART_NO_FAST_CHECKOUT") && !art_filters_may_apply(r->main, 0)) {
 		rc = fast_create(r, name, path, branch, commit, &unsupported, e);
 		if (!unsupported)
 			return rc;

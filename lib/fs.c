@@ -23,6 +23,30 @@ void *art_xmalloc(size_t n)
 	return p;
 }
 
+void *art_xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p) {
+		fputs("art: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+/* Grow *v (of *cap elements of size) to hold at least need elements. */
+void art_grow(void *v, size_t *cap, size_t need, size_t size)
+{
+	void **pv = v;
+	size_t c = *cap ? *cap : 8;
+
+	if (need <= *cap)
+		return;
+	while (c < need)
+		c *= 2;
+	*pv = art_xrealloc(*pv, c * size);
+	*cap = c;
+}
+
 char *art_strdup(const char *s)
 {
 	size_t n = strlen(s) + 1;

@@ -53,5 +53,9 @@ char *art_join(const char *a, const char *b);
 char *art_strdup(const char *s);
 char *art_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *art_xmalloc(size_t n);
+void *art_xrealloc(void *p, size_t n);
+/* Grow the array *v (pass &v) of *cap elements of size bytes so that it
+ * holds at least need; capacities double. */
+void art_grow(void *v, size_t *cap, size_t need, size_t size);
 
 #endif
