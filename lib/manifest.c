@@ -36,6 +36,18 @@ static int append_dod(json_t *out, json_t *items, const char *from,
 	return 0;
 }
 
+/* The registry's approvals of protected files for this run's ticket. */
+static json_t *approvals_for(const art_registry *reg, const char *ticket)
+{
+	json_t *out = json_array(), *a;
+	size_t i;
+
+	json_array_foreach(reg->approvals, i, a)
+		if (!strcmp(json_string_value(json_object_get(a, "ticket")), ticket))
+			json_array_append_new(out, json_deep_copy(a));
+	return out;
+}
+
 json_t *art_manifest_build(const art_run *run, const art_registry *reg,
 			   const art_profile *prof, const char *base,
 			   const char *by, art_err *e)
@@ -50,7 +62,7 @@ json_t *art_manifest_build(const art_run *run, const art_registry *reg,
 	}
 	art_now(now);
 	m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s,"
-		      " s:O, s:O, s:O, s:o, s:s, s:s}",
+		      " s:O, s:O, s:O, s:o, s:o, s:s, s:s}",
 		      "schema", ART_MANIFEST_SCHEMA,
 		      "agent", run->agent,
 		      "displayName", prof->display_name,
@@ -62,6 +74,7 @@ json_t *art_manifest_build(const art_run *run, const art_registry *reg,
 		      "scopeAllowlist", prof->allow,
 		      "scopeDenylist", prof->deny,
 		      "protected", reg->protected,
+		      "protectedApproved", approvals_for(reg, run->ticket),
 		      "dod", dod,
 		      "createdAt", now,
 		      "createdBy", by);
@@ -117,6 +130,8 @@ int art_manifest_parse(const char *name, const char *buf, size_t len,
 				     json_object_get(m, "scopeDenylist"), 1, e)) ||
 	    (rc = art_check_patterns(name, "protected",
 				     json_object_get(m, "protected"), 1, e)) ||
+	    (rc = art_check_approvals(name, "protectedApproved",
+				      json_object_get(m, "protectedApproved"), e)) ||
 	    (rc = art_check_dod(name, "dod", json_object_get(m, "dod"), e)))
 		goto bad;
 	*out = m;

@@ -2,6 +2,7 @@
 #include "registry.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,6 +84,58 @@ int art_check_patterns(const char *file, const char *field, json_t *v,
 			return art_errf(e, ART_EXIT_INPUT,
 					"%s: field \"%s[%zu]\": %s", file, field,
 					i, why);
+	}
+	return 0;
+}
+
+int art_check_approvals(const char *file, const char *field, json_t *v,
+			art_err *e)
+{
+	static const char *const optional[] = { "by", "reason" };
+	size_t i, k;
+	json_t *a, *t;
+
+	if (!v)
+		return 0;
+	if (!json_is_array(v))
+		return field_error(e, file, field,
+				   "expected an array of approvals", v);
+	if (json_array_size(v) > ART_PATTERNS_MAX)
+		return art_errf(e, ART_EXIT_INPUT,
+				"%s: field \"%s\": more than %u approvals", file,
+				field, ART_PATTERNS_MAX);
+	json_array_foreach(v, i, a) {
+		art_err id_err;
+		char sub[64];
+
+		if (!json_is_object(a))
+			return art_errf(e, ART_EXIT_INPUT,
+					"%s: field \"%s[%zu]\": expected an object, got %s",
+					file, field, i, art_json_kind(a));
+		t = json_object_get(a, "ticket");
+		if (!json_is_string(t))
+			return art_errf(e, ART_EXIT_INPUT,
+					"%s: field \"%s[%zu].ticket\": expected a ticket id string%s",
+					file, field, i, t ? "" : " (missing)");
+		if (art_check_ticket(json_string_value(t), &id_err))
+			return art_errf(e, ART_EXIT_INPUT,
+					"%s: field \"%s[%zu].ticket\": %s", file,
+					field, i, id_err.msg);
+		snprintf(sub, sizeof sub, "%s[%zu].paths", field, i);
+		if (art_check_patterns(file, sub, json_object_get(a, "paths"), 1, e))
+			return e->status;
+		if (!json_array_size(json_object_get(a, "paths")))
+			return art_errf(e, ART_EXIT_INPUT,
+					"%s: field \"%s\": empty (an approval names at least one pattern)",
+					file, sub);
+		for (k = 0; k < sizeof optional / sizeof *optional; k++) {
+			t = json_object_get(a, optional[k]);
+			if (t && !json_is_string(t))
+				return art_errf(e, ART_EXIT_INPUT,
+						"%s: field \"%s[%zu].%s\": expected a string, got %s",
+						file, field, i, optional[k],
+						art_json_kind(t));
+		}
 	}
 	return 0;
 }
@@ -225,6 +278,12 @@ static int check_registry(art_registry *reg, art_err *e)
 		json_object_set_new(reg->root, "protected",
 				    art_default_protected());
 	reg->protected = json_object_get(reg->root, "protected");
+	v = json_object_get(reg->root, "protectedApprovals");
+	if (art_check_approvals(f, "protectedApprovals", v, e))
+		return e->status;
+	if (!v)
+		json_object_set_new(reg->root, "protectedApprovals", json_array());
+	reg->approvals = json_object_get(reg->root, "protectedApprovals");
 	v = json_object_get(reg->root, "dod");
 	if (art_check_dod(f, "dod", v, e))
 		return e->status;

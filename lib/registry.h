@@ -24,6 +24,7 @@ typedef struct art_registry {
 	json_t *root;
 	json_t *agents;     /* array of {"agent", "profile"?} */
 	json_t *protected;  /* array of pattern strings (default if absent) */
+	json_t *approvals;  /* protectedApprovals: array, maybe empty */
 	json_t *dod;        /* array of definition-of-done items, maybe empty */
 } art_registry;
 
@@ -60,6 +61,13 @@ void art_profile_free(art_profile *p);
  */
 int art_check_patterns(const char *file, const char *field, json_t *v,
 		       int required, art_err *e);
+/*
+ * Validate an array of protected-file approvals ({"ticket", "paths",
+ * "by"?, "reason"?}): the registry's protectedApprovals and the
+ * manifest's protectedApproved.  Absent is fine.
+ */
+int art_check_approvals(const char *file, const char *field, json_t *v,
+			art_err *e);
 /* Validate a definition-of-done array (ids unique, run string or argv). */
 int art_check_dod(const char *file, const char *field, json_t *v,
 		  art_err *e);

@@ -27,7 +27,7 @@ teardown() {
 	[ "$(json '.scopeAllowlist | join(",")')" = "src/**,tests/**,docs/**" ]
 	[ "$(json '.protected | index("Makefile") != null')" = true ]
 	# exact key set and order of the output
-	[ "$(json '[keys_unsorted[]] | join(",")')" = "schema,agent,displayName,role,ticket,branch,worktreePath,base,scopeAllowlist,scopeDenylist,protected,dod,createdAt,createdBy,worktree,seq" ]
+	[ "$(json '[keys_unsorted[]] | join(",")')" = "schema,agent,displayName,role,ticket,branch,worktreePath,base,scopeAllowlist,scopeDenylist,protected,protectedApproved,dod,createdAt,createdBy,worktree,seq" ]
 	[ "$(git -C .worktrees/TKT_backend_mvp_api/tom rev-parse --abbrev-ref HEAD)" = feat/TKT_backend_mvp_api-tom ]
 	[ -f .worktrees/TKT_backend_mvp_api/tom/src/main.c ]
 	# the manifest on disk is the output less worktree and seq
