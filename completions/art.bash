@@ -6,8 +6,8 @@
 # passed through `compgen -W`, which would expand $(...) in them.
 
 # Verbs `art` runs, and the manual topics of `art help`.
-_art_verbs=(init start prompt help)
-_art_help_topics=(init start prompt registry manifest)
+_art_verbs=(init start prompt scope-check help)
+_art_help_topics=(init start prompt scope-check registry manifest)
 
 # The top-level directory of the current git repository, or nothing.
 _art_toplevel()
@@ -48,6 +48,12 @@ _art_refs()
 	git for-each-ref --format='%(refname:short)' 2>/dev/null
 }
 
+# Run records, refs/art/runs/TICKET/agent in full, one a line.
+_art_run_refs()
+{
+	git for-each-ref --format='%(refname)' refs/art/runs 2>/dev/null
+}
+
 # Append to COMPREPLY each line of standard input that starts with $1,
 # prefixed by $2.
 _art_filter()
@@ -68,6 +74,8 @@ _art_flags()
 	start) long=(--agent --ticket --base --by --resume --pretty --help) ;;
 	prompt) long=(--agent --ticket --template --raw --pretty --help)
 		short=(-r -h) ;;
+	scope-check) long=(--agent --ticket --manifest --manifest-ref --staged
+		--range --files --pretty --help) ;;
 	*) return 0 ;;
 	esac
 	printf '%s\n' "${long[@]}"
@@ -93,10 +101,10 @@ _art_verb()
 	fi
 
 	case $verb:$opt in
-	init:--agent | start:--agent | prompt:--agent)
+	init:--agent | start:--agent | prompt:--agent | scope-check:--agent)
 		_art_filter "$cur" "$pfx" <<<"$(_art_agents)"
 		return 0 ;;
-	start:--ticket | prompt:--ticket)
+	start:--ticket | prompt:--ticket | scope-check:--ticket)
 		_art_filter "$cur" "$pfx" <<<"$(_art_tickets)"
 		return 0 ;;
 	start:--base)
@@ -104,9 +112,19 @@ _art_verb()
 		return 0 ;;
 	start:--by)
 		return 0 ;;
-	prompt:--template)
+	prompt:--template | scope-check:--manifest)
 		compopt -o filenames 2>/dev/null
 		_art_filter "$cur" "$pfx" <<<"$(compgen -f -- "$cur")"
+		return 0 ;;
+	scope-check:--manifest-ref)
+		_art_filter "$cur" "$pfx" <<<"$(_art_run_refs)"
+		return 0 ;;
+	scope-check:--range)
+		# A..B or A...B: after the dots, the end of the range
+		if [[ $cur == *..* ]]; then
+			pfx=$pfx${cur%..*}.. cur=${cur##*..}
+		fi
+		_art_filter "$cur" "$pfx" <<<"$(_art_refs)"
 		return 0 ;;
 	esac
 
@@ -145,10 +163,10 @@ _art()
 		((COMP_CWORD == 2)) &&
 			_art_filter "$cur" "" <<<"$(printf '%s\n' "${_art_help_topics[@]}")"
 		;;
-	init | start | prompt)
+	init | start | prompt | scope-check)
 		_art_verb "${COMP_WORDS[1]}" 2 ;;
 	esac
 	return 0
 }
 
-complete -F _art art art-init art-start art-prompt
+complete -F _art art art-init art-start art-prompt art-scope-check

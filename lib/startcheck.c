@@ -6,25 +6,9 @@
 
 #include "fs.h"
 #include "jsonio.h"
+#include "secrets.h"
 
 #define ENV_SCAN_MAX (1u << 20)
-
-static int is_env_name(const char *name)
-{
-	static const char *const placeholders[] = { ".example", ".sample",
-						    ".template", ".dist" };
-	size_t i, n = strlen(name);
-
-	if (strncmp(name, ".env", 4) != 0)
-		return 0;
-	for (i = 0; i < sizeof placeholders / sizeof *placeholders; i++) {
-		size_t k = strlen(placeholders[i]);
-
-		if (n >= k && !strcmp(name + n - k, placeholders[i]))
-			return 0;
-	}
-	return 1;
-}
 
 /*
  * The first line (1-based) that assigns a value, NAME=value or
@@ -92,7 +76,7 @@ static int visit(const char *root, const git_tree_entry *te, void *payload)
 				  "the base tree has .agent, which art keeps for the run's own files"));
 		return 0;
 	}
-	if (git_tree_entry_type(te) != GIT_OBJECT_BLOB || !is_env_name(name))
+	if (git_tree_entry_type(te) != GIT_OBJECT_BLOB || !art_secrets_is_env_file(name))
 		return 0;
 	if (git_tree_entry_filemode(te) == GIT_FILEMODE_LINK) {
 		/* the link itself is harmless; what it opens is not */

@@ -123,11 +123,29 @@ scratch_repo() {
 	check_flags "$ART_BIN/art-prompt"
 }
 
+@test "completions know every flag of art-scope-check --help" {
+	check_flags "$ART_BIN/art-scope-check"
+}
+
+@test "completions know every art-<verb> that is built, and its flags" {
+	local cmd name verb
+	# shellcheck source=completions/art.bash
+	source "$BASH_COMP"
+	for cmd in "$ART_BIN"/art-*; do
+		name=${cmd##*/} verb=${name#art-}
+		complete -p "$name" >/dev/null || { echo "art.bash does not register $name"; return 1; }
+		head -n 1 "$ZSH_COMP" | grep -qw -- "$name" || { echo "_art: #compdef lacks $name"; return 1; }
+		grep -q "_art_verbs=.*\\b$verb\\b" "$BASH_COMP" || { echo "art.bash lacks verb $verb"; return 1; }
+		grep -q "'$verb:" "$ZSH_COMP" || { echo "_art lacks verb $verb"; return 1; }
+		check_flags "$cmd"
+	done
+}
+
 @test "bash: art registers art and every art-<verb>" {
 	local c
 	# shellcheck source=completions/art.bash
 	source "$BASH_COMP"
-	for c in art art-init art-start art-prompt; do
+	for c in art art-init art-start art-prompt art-scope-check; do
 		complete -p "$c" >/dev/null
 	done
 }
@@ -142,7 +160,7 @@ scratch_repo() {
 @test "bash: art with nothing typed offers every verb, and - its options" {
 	run --separate-stderr comp art ''
 	[ "$status" -eq 0 ]
-	for v in init start prompt help; do in_output "$v"; done
+	for v in init start prompt scope-check help; do in_output "$v"; done
 	run --separate-stderr comp art --
 	in_output --version
 	in_output --help
@@ -151,7 +169,7 @@ scratch_repo() {
 @test "bash: art help offers the manual topics" {
 	run --separate-stderr comp art help ''
 	[ "$status" -eq 0 ]
-	for t in init start prompt registry manifest; do in_output "$t"; done
+	for t in init start prompt scope-check registry manifest; do in_output "$t"; done
 	run --separate-stderr comp art help re
 	[ "$output" = registry ]
 }
@@ -176,6 +194,53 @@ scratch_repo() {
 	run --separate-stderr comp art-prompt -
 	in_output -r
 	in_output --raw
+	run --separate-stderr comp art scope-check --man
+	in_output --manifest
+	in_output --manifest-ref
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 2 ]
+	run --separate-stderr comp art-scope-check --s
+	[ "$output" = --staged ]
+}
+
+@test "bash: art-scope-check --manifest-ref completes the run records" {
+	scratch_repo tom
+	git update-ref refs/art/runs/TKT_one/tom HEAD
+	git update-ref refs/art/runs/TKT_two/eva HEAD
+	git branch feat/TKT_one-tom
+	run --separate-stderr comp art-scope-check --manifest-ref ''
+	[ "$status" -eq 0 ]
+	in_output refs/art/runs/TKT_one/tom
+	in_output refs/art/runs/TKT_two/eva
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 2 ]
+	[ -z "$stderr" ]
+	run --separate-stderr comp art scope-check --manifest-ref refs/art/runs/TKT_t
+	[ "$output" = refs/art/runs/TKT_two/eva ]
+}
+
+@test "bash: art-scope-check --range completes a ref on each side of the dots" {
+	scratch_repo tom
+	git branch feat/TKT_one-tom
+	run --separate-stderr comp art-scope-check --range ma
+	[ "$output" = main ]
+	run --separate-stderr comp art-scope-check --range main..feat/
+	[ "$output" = main..feat/TKT_one-tom ]
+	run --separate-stderr comp art scope-check --range main...fe
+	[ "$output" = main...feat/TKT_one-tom ]
+	run --separate-stderr comp art-scope-check --range main..
+	in_output main..main
+	in_output main..feat/TKT_one-tom
+}
+
+@test "bash: art-scope-check --manifest completes files, and --agent and --ticket as elsewhere" {
+	scratch_repo tom eva
+	: >run-manifest.json
+	mkdir -p .worktrees/TKT_one/tom
+	run --separate-stderr comp art-scope-check --manifest run-
+	[ "$output" = run-manifest.json ]
+	run --separate-stderr comp art-scope-check --agent e
+	[ "$output" = eva ]
+	run --separate-stderr comp art scope-check --ticket TKT_
+	[ "$output" = TKT_one ]
 }
 
 @test "bash: --agent completes the agents of the registry" {
@@ -259,5 +324,5 @@ scratch_repo() {
 	run zsh -n "$ZSH_COMP"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
-	head -n 1 "$ZSH_COMP" | grep -qx '#compdef art art-init art-start art-prompt'
+	head -n 1 "$ZSH_COMP" | grep -qx '#compdef art art-init art-start art-prompt art-scope-check'
 }

@@ -1,7 +1,7 @@
 #!/bin/sh
 # demo.sh - art's main job, start to finish, on a scratch repository:
 # art init, art start, art prompt, then a scripted agent at work in its
-# worktree.  JSON of each step on stdout, progress on stderr.  Needs no
+# worktree, and art scope-check on what it did.  JSON of each step on stdout, progress on stderr.  Needs no
 # network and no Core.  The scratch repository is kept for you to explore.
 set -eu
 
@@ -39,6 +39,17 @@ cd "$wt"
 printf 'def price(cents):\n    """Cents to a decimal price."""\n    return round(cents / 100, 2)\n' > src/shop.py
 git commit -qam "fix(shop): round prices to cents"
 git log --format='{"commit":"%H","branch":"%D","subject":"%s"}' -1
+
+step "art scope-check: did the agent stay in its scope?"
+art scope-check </dev/null
+
+step "an agent that edits a protected file is caught (exit 1)"
+printf '# the agent was here\n' >> Makefile
+if art scope-check </dev/null; then
+	echo "demo.sh: art scope-check missed a protected file" >&2
+	exit 1
+fi
+git checkout -q -- Makefile
 
 step "done: the run is in the event log and in git"
 cd "$repo"
