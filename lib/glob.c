@@ -144,8 +144,16 @@ static int wild(const unsigned char *start, const unsigned char *p,
 				if (seg_start &&
 				    (p[1] == '\0' || p[1] == '/' ||
 				     (p[1] == '\\' && p[2] == '/'))) {
-					if (p[1] == '/' && wild(start, p + 2, t) == MATCH)
-						return MATCH; /* zero segments */
+					/* a run of whole-segment double stars is
+					 * one: trying each would be exponential */
+					while (p[1] == '/' && p[2] == '*' && p[3] == '*' &&
+					       (p[4] == '/' || p[4] == '\0'))
+						p += 3;
+					if (p[1] == '/') { /* zero segments */
+						r = wild(start, p + 2, t);
+						if (r == MATCH || r == ABORT_ALL)
+							return r;
+					}
 					any_depth = 1;
 				}
 			}
@@ -181,6 +189,24 @@ static int wild(const unsigned char *start, const unsigned char *p,
 	return *t ? NOMATCH : MATCH;
 }
 
+/* Paths in git have no empty, "." or ".." segment: a pattern with one
+ * would silently match nothing. */
+static const char *bad_segment(const char *p)
+{
+	while (*p) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 0)
+			return "empty path segment ('//')";
+		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return "'.' or '..' segment (patterns start at the top of the repository)";
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	return NULL;
+}
+
 const char *art_glob_invalid(const char *pattern)
 {
 	if (!pattern || !*pattern)
@@ -189,7 +215,7 @@ const char *art_glob_invalid(const char *pattern)
 		return "pattern longer than 4096 bytes";
 	if (!strcmp(pattern, "/"))
 		return "pattern is only '/'";
-	return NULL;
+	return bad_segment(*pattern == '/' ? pattern + 1 : pattern);
 }
 
 int art_glob_match(const char *pattern, const char *path)

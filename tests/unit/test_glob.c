@@ -267,6 +267,17 @@ int main(void)
 	CHECK(art_glob_invalid("docs/**/*.md") == NULL, "docs/**/*.md refused");
 	CHECK(art_glob_invalid("**") == NULL, "** refused");
 	CHECK(art_glob_invalid("/docs") == NULL, "/docs refused");
+	CHECK(art_glob_invalid("docs/") == NULL, "docs/ refused");
+	CHECK(art_glob_invalid("./Makefile") != NULL, "./Makefile accepted");
+	CHECK(art_glob_invalid("src//x") != NULL, "src//x accepted");
+	CHECK(art_glob_invalid("a/../b") != NULL, "a/../b accepted");
+	CHECK(art_glob_invalid("a/.") != NULL, "a/. accepted");
+	CHECK(art_glob_invalid(".github/**") == NULL, ".github/** refused");
+	/* a run of whole-segment '**' is one '**' */
+	CHECK(art_glob_match("**/**/**/x", "x"), "**/**/**/x vs x");
+	CHECK(art_glob_match("**/**/**/x", "a/b/c/d/x"), "**/**/**/x vs a/b/c/d/x");
+	CHECK(!art_glob_match("**/**/**/x", "a/b/y"), "**/**/**/x vs a/b/y");
+	CHECK(art_glob_match("a/**/**", "a/b/c"), "a/**/** vs a/b/c");
 	CHECK(art_glob_match(long_ok, long_ok), "4096-byte literal");
 
 	free(as);
