@@ -134,6 +134,7 @@ int main(int argc, char **argv)
 						    : ART_SCOPE_WORKTREE;
 	if (mfile || mref) {
 		/* no run to find: the repository may be a server's, bare */
+		o.env_index = 1;
 		if ((rc = open_from_env(&checkout, &e)) == 0)
 			rc = mfile ? manifest_from_file(mfile, &manifest, &e)
 				   : manifest_from_ref(checkout, mref, &manifest, &e);
@@ -142,7 +143,8 @@ int main(int argc, char **argv)
 					&nothing, &e)) == 0 && !nothing &&
 		   (rc = art_manifest_load(&repo, &run, &manifest, &e)) == 0) {
 		/* the run's worktree; git's view of it when we are in it */
-		if (o.mode == ART_SCOPE_RANGE || !strcmp(run.worktree, repo.here_workdir))
+		o.env_index = !strcmp(run.worktree, repo.here_workdir);
+		if (o.mode == ART_SCOPE_RANGE || o.env_index)
 			rc = open_from_env(&checkout, &e);
 		else
 			rc = open_run_checkout(&run, &checkout, &e);

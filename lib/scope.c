@@ -1,9 +1,9 @@
 /*
  * scope.c - the scope check; see scope.h.
  *
- * Three steps: collect every change into one record per path (changes.h),
- * scanning the lines each change adds as it goes; judge each path; build
- * the result.  The working tree is compared by wtscan.c, the rest by
+ * Collect every change into one record per path (changes.h), scanning
+ * the lines each change adds as it goes; then judge each path
+ * (verdict.h).  The working tree is compared by wtscan.c, the rest by
  * libgit2's tree and index diffs.
  */
 #include "scope.h"
@@ -15,24 +15,11 @@
 
 #include "changes.h"
 #include "fs.h"
-#include "glob.h"
 #include "jsonio.h"
 #include "secrets.h"
+#include "verdict.h"
 #include "strmap.h"
 #include "wtscan.h"
-
-/* A glob with the literal text it must start with: most patterns, such
- * as "backend" followed by a slash and two stars, fail on one compare. */
-struct pat {
-	const char *glob;
-	const char *lit;
-	size_t litlen;
-};
-
-struct pats {
-	struct pat *v;
-	size_t n;
-};
 
 struct ctx {
 	const art_scope_opts *o;
@@ -42,40 +29,6 @@ struct ctx {
 	git_diff_options dopts;
 	art_err *e;
 };
-
-static void pats_init(struct pats *p, const json_t *arr)
-{
-	size_t i;
-	json_t *v;
-
-	p->n = 0;
-	p->v = art_xmalloc((json_array_size(arr) + 1) * sizeof *p->v);
-	json_array_foreach(arr, i, v) {
-		const char *g = json_string_value(v);
-		struct pat *t = &p->v[p->n++];
-
-		t->glob = g;
-		while (*g == '/')
-			g++;
-		t->lit = g;
-		t->litlen = strcspn(g, "*?[\\");
-	}
-}
-
-static const char *pats_match(const struct pats *p, const char *path)
-{
-	size_t i;
-
-	for (i = 0; i < p->n; i++) {
-		const struct pat *t = &p->v[i];
-
-		if (strncmp(path, t->lit, t->litlen))
-			continue;
-		if (art_glob_match(t->glob, path))
-			return t->glob;
-	}
-	return NULL;
-}
 
 /* --- scanning added lines ----------------------------------------------- */
 
@@ -122,15 +75,43 @@ static int added_line(const git_diff_delta *d, const git_diff_hunk *h,
 	return 0;
 }
 
-static git_blob *blob_or_null(git_repository *repo, unsigned mode,
-			      const git_oid *id)
+/*
+ * The blob of a regular file (*out NULL for anything else, or no blob).
+ * A blob the object store lacks is an error: what it holds cannot be
+ * vouched for.
+ */
+static int load_blob(struct ctx *c, const char *path, unsigned mode,
+		     const git_oid *id, git_blob **out)
+{
+	*out = NULL;
+	if ((mode & 0170000) != 0100000 || git_oid_is_zero(id))
+		return 0;
+	if (git_blob_lookup(out, c->repo, id) < 0)
+		return art_err_git(c->e, ART_EXIT_LOCAL,
+				   "%s: blob %s is not in the object store", path,
+				   git_oid_tostr_s(id));
+	return 0;
+}
+
+/* The previous version of a file, NULL when there is none or it is gone
+ * (then every line of the new one is scanned). */
+static git_blob *old_blob(struct ctx *c, unsigned mode, const git_oid *id)
 {
 	git_blob *b = NULL;
 
-	if ((mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE) &&
-	    !git_oid_is_zero(id))
-		(void)git_blob_lookup(&b, repo, id); /* NULL: treat as empty */
+	if ((mode & 0170000) == 0100000 && !git_oid_is_zero(id) &&
+	    git_blob_lookup(&b, c->repo, id) < 0)
+		b = NULL;
 	return b;
+}
+
+/* Lines diffed against a version that was never scanned (binary, too
+ * large, missing) would hide what it held: scan everything instead. */
+static int scanned_before(const git_blob *old)
+{
+	size_t n = old ? (size_t)git_blob_rawsize(old) : 0;
+
+	return n && n <= ART_SCAN_MAX && !art_is_binary(git_blob_rawcontent(old), n);
 }
 
 /*
@@ -146,7 +127,7 @@ static int scan_added(struct ctx *c, art_change *ch, git_blob *old,
 	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
 	if (!art_secrets_maybe(buf, len))
 		return 0;
-	if (!old || git_blob_rawsize(old) == 0) {
+	if (!scanned_before(old)) {
 		scan_all(&l, buf, len);
 		return 0;
 	}
@@ -158,6 +139,24 @@ static int scan_added(struct ctx *c, art_change *ch, git_blob *old,
 	return 0;
 }
 
+/*
+ * A symlink's target: it may leave the checkout, and it is text the agent
+ * chose, so it is scanned like a line (and not printed when it matches).
+ */
+static void link_step(struct ctx *c, art_change *ch, const char *target,
+		      size_t len, const git_oid *commit)
+{
+	const char *rule = art_secrets_match_line(c->secrets, target, len);
+
+	if (rule)
+		art_change_hit(ch, rule, 1, commit);
+	art_change_link(ch, target, len);
+	if (rule && ch->escape) {
+		free(ch->escape);
+		ch->escape = art_strdup("[REDACTED]");
+	}
+}
+
 /* The new side of a step, read from the object store. */
 static int scan_blob_step(struct ctx *c, art_change *ch,
 			  const git_diff_file *of, const git_diff_file *nf,
@@ -166,20 +165,22 @@ static int scan_blob_step(struct ctx *c, art_change *ch,
 	git_blob *nb, *ob;
 	const char *buf;
 	size_t len;
-	int rc = 0;
+	int rc;
 
 	if (nf->mode == GIT_FILEMODE_LINK) {
-		if (git_blob_lookup(&nb, c->repo, &nf->id) == 0) {
-			art_change_link(ch, git_blob_rawcontent(nb),
-					(size_t)git_blob_rawsize(nb));
-			git_blob_free(nb);
-		}
+		if (git_blob_lookup(&nb, c->repo, &nf->id) < 0)
+			return art_err_git(c->e, ART_EXIT_LOCAL,
+					   "%s: blob %s is not in the object store",
+					   nf->path, git_oid_tostr_s(&nf->id));
+		link_step(c, ch, git_blob_rawcontent(nb),
+			  (size_t)git_blob_rawsize(nb), commit);
+		git_blob_free(nb);
 		return 0;
 	}
 	if ((of->mode & 0170000) == 0100000 && git_oid_equal(&of->id, &nf->id))
 		return 0; /* a mode change adds no line */
-	if (!(nb = blob_or_null(c->repo, nf->mode, &nf->id)))
-		return 0;
+	if ((rc = load_blob(c, nf->path, nf->mode, &nf->id, &nb)) != 0 || !nb)
+		return rc;
 	buf = git_blob_rawcontent(nb);
 	len = (size_t)git_blob_rawsize(nb);
 	if (len > ART_SCAN_MAX)
@@ -187,7 +188,7 @@ static int scan_blob_step(struct ctx *c, art_change *ch,
 	else if (art_is_binary(buf, len))
 		ch->skip = "binary";
 	else if (art_secrets_maybe(buf, len)) {
-		ob = blob_or_null(c->repo, of->mode, &of->id);
+		ob = old_blob(c, of->mode, &of->id);
 		rc = scan_added(c, ch, ob, buf, len, commit);
 		git_blob_free(ob);
 	}
@@ -197,41 +198,37 @@ static int scan_blob_step(struct ctx *c, art_change *ch,
 
 /* --- collecting changes -------------------------------------------------- */
 
+/* The run's own files, .agent/ at the top: in the working tree only. */
 static int is_run_file(const char *path)
 {
 	return !strncmp(path, ".agent", 6) && (!path[6] || path[6] == '/');
 }
 
-/* One delta of a tree or index diff; commit is NULL for the index. */
+/*
+ * One delta of a tree or index diff; commit is NULL for the index.
+ * Everything committed or staged counts, .agent/ included: the run's own
+ * files are never added, so what is there the agent put there.
+ */
 static int add_delta(struct ctx *c, const git_diff_delta *d,
 		     const git_oid *commit)
 {
 	const git_diff_file *of = &d->old_file, *nf = &d->new_file;
 	art_change *ch;
 
-	if (d->status == GIT_DELTA_RENAMED || d->status == GIT_DELTA_COPIED) {
-		art_change *src = NULL;
+	if (d->status == GIT_DELTA_RENAMED) {
+		art_change *src = art_changes_step(&c->changes, of->path, of->mode,
+						   &of->id, 0, NULL, commit);
 
-		if (d->status == GIT_DELTA_RENAMED && !is_run_file(of->path)) {
-			src = art_changes_step(&c->changes, of->path, of->mode,
-					       &of->id, 0, NULL, commit);
-			free(src->to);
-			src->to = art_strdup(nf->path);
-		}
-		if (is_run_file(nf->path))
-			return 0;
+		free(src->to);
+		src->to = art_strdup(nf->path);
 		/* the new path appears: from nothing to its content */
 		ch = art_changes_step(&c->changes, nf->path, 0, NULL, nf->mode,
 				      &nf->id, commit);
-		if (src) {
-			free(ch->from);
-			ch->from = art_strdup(of->path);
-		}
+		free(ch->from);
+		ch->from = art_strdup(of->path);
 		/* only what the rename added is new */
 		return scan_blob_step(c, ch, of, nf, commit);
 	}
-	if (is_run_file(nf->path))
-		return 0;
 	ch = art_changes_step(&c->changes, nf->path,
 			      d->status == GIT_DELTA_ADDED ? 0 : of->mode, &of->id,
 			      d->status == GIT_DELTA_DELETED ? 0 : nf->mode,
@@ -391,7 +388,7 @@ static int add_worktree(struct ctx *c, art_wt_scan *scan)
 		art_change *ch;
 		git_blob *old;
 
-		if (is_run_file(w->path))
+		if (!w->old_mode && is_run_file(w->path))
 			continue;
 		ch = art_changes_step(&c->changes, w->path, w->old_mode,
 				      w->old_mode ? &w->old_id : NULL, w->new_mode,
@@ -400,9 +397,9 @@ static int add_worktree(struct ctx *c, art_wt_scan *scan)
 		if (w->skip)
 			ch->skip = skips[w->skip];
 		if (w->new_mode == GIT_FILEMODE_LINK && w->data) {
-			art_change_link(ch, w->data, w->len);
+			link_step(c, ch, w->data, w->len, NULL);
 		} else if (w->data) {
-			old = blob_or_null(c->repo, w->old_mode, &w->old_id);
+			old = old_blob(c, w->old_mode, &w->old_id);
 			rc = scan_added(c, ch, old, w->data, w->len, NULL);
 			git_blob_free(old);
 		}
@@ -466,7 +463,10 @@ static int manifest_base(struct ctx *c, git_oid *base)
  * Reading a 50,000-entry index takes libgit2 tens of milliseconds: it is
  * read (and the working-tree scan started from it) in a thread of its own
  * while the calling thread reads the history.  A standalone index, not
- * the repository's, so that the two threads share nothing.
+ * the repository's, so that the two threads share nothing.  Afterwards
+ * the index diff reads it while the scan's workers still read its
+ * entries: both only read (libgit2 sorts an index on load, and a sorted
+ * one is not written to by a diff).
  */
 struct index_job {
 	char *path;
@@ -491,10 +491,10 @@ static void *index_main(void *arg)
 }
 
 /* The index to check: git's GIT_INDEX_FILE (a hook during "git commit
- * -a"), else the checkout's own. */
-static char *index_path(git_repository *repo)
+ * -a") when the checkout is git's current one, else the checkout's own. */
+static char *index_path(const art_scope_opts *o, git_repository *repo)
 {
-	const char *env = getenv("GIT_INDEX_FILE");
+	const char *env = o->env_index ? getenv("GIT_INDEX_FILE") : NULL;
 
 	return env && *env ? art_strdup(env)
 			   : art_join(git_repository_path(repo), "index");
@@ -522,7 +522,7 @@ static int collect(struct ctx *c, git_oid *base, git_oid *head)
 		git_commit_free(hc);
 		return rc;
 	}
-	job.path = index_path(c->repo);
+	job.path = index_path(c->o, c->repo);
 	threaded = pthread_create(&tid, NULL, index_main, &job) == 0;
 	if (!threaded)
 		index_main(&job);
@@ -543,147 +543,13 @@ static int collect(struct ctx *c, git_oid *base, git_oid *head)
 	return rc;
 }
 
-/* --- verdicts ------------------------------------------------------------ */
-
-struct judge {
-	struct pats allow, deny, protect;
-	const json_t *approvals;   /* protectedApproved, maybe NULL */
-	const char *ticket;
-	json_t *violations, *approved, *skipped, *files;
-};
-
-static json_t *path_json(const art_change *ch, const char *kind)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "path", art_json_bytes(ch->path));
-	json_object_set_new(o, "change", json_string(kind));
-	return o;
-}
-
-static void add_rename(json_t *o, const art_change *ch)
-{
-	if (ch->from)
-		json_object_set_new(o, "from", art_json_bytes(ch->from));
-	if (ch->to)
-		json_object_set_new(o, "to", art_json_bytes(ch->to));
-}
-
-static void violation(struct judge *j, const art_change *ch, const char *kind,
-		      const char *reason, const char *rule, size_t line)
-{
-	json_t *o = path_json(ch, kind);
-
-	json_object_set_new(o, "reason", json_string(reason));
-	json_object_set_new(o, "rule", rule ? art_json_bytes(rule) : json_null());
-	json_object_set_new(o, "line", line ? json_integer((json_int_t)line)
-					   : json_null());
-	add_rename(o, ch);
-	json_array_append_new(j->violations, o);
-}
-
-/* The approval (an entry of protectedApproved for this ticket) whose
- * pattern matches path, and that pattern. */
-static const json_t *approval_for(const struct judge *j, const char *path,
-				  const char **pattern)
-{
-	size_t i, k;
-	json_t *a, *p;
-
-	json_array_foreach(j->approvals, i, a) {
-		if (strcmp(json_string_value(json_object_get(a, "ticket")), j->ticket))
-			continue;
-		json_array_foreach(json_object_get(a, "paths"), k, p)
-			if (art_glob_match(json_string_value(p), path)) {
-				*pattern = json_string_value(p);
-				return a;
-			}
-	}
-	return NULL;
-}
-
-/* A commit id, or null for the index or the working tree. */
-static json_t *commit_json(const git_oid *id)
-{
-	char hex[GIT_OID_HEXSZ + 1];
-
-	if (git_oid_is_zero(id))
-		return json_null();
-	return json_string(git_oid_tostr(hex, sizeof hex, id));
-}
-
-static int judge_one(struct judge *j, const art_change *ch)
-{
-	const char *kind = art_change_kind(ch), *rule, *apat;
-	size_t before = json_array_size(j->violations), i;
-	const json_t *a;
-
-	if ((rule = pats_match(&j->deny, ch->path))) {
-		violation(j, ch, kind, "denylisted", rule, 0);
-	} else if ((rule = pats_match(&j->protect, ch->path))) {
-		if ((a = approval_for(j, ch->path, &apat))) {
-			json_t *o = path_json(ch, kind), *by = json_object_get(a, "by");
-
-			json_object_set_new(o, "rule", art_json_bytes(rule));
-			json_object_set_new(o, "approval", art_json_bytes(apat));
-			json_object_set_new(o, "ticket", json_string(j->ticket));
-			json_object_set_new(o, "by", json_is_string(by) ? json_copy(by)
-									 : json_null());
-			json_array_append_new(j->approved, o);
-		} else {
-			violation(j, ch, kind, "protected", rule, 0);
-		}
-	} else if (!pats_match(&j->allow, ch->path)) {
-		violation(j, ch, kind, "outside_allowlist", NULL, 0);
-	}
-	if (ch->now_mode && ch->now_mode != GIT_FILEMODE_COMMIT &&
-	    art_secrets_is_env_file(ch->path)) {
-		violation(j, ch, kind, "secret", "env-file", 0);
-		json_object_set_new(json_array_get(j->violations,
-						   json_array_size(j->violations) - 1),
-				    "commit", commit_json(&ch->commit));
-	}
-	for (i = 0; i < ch->nhits; i++) {
-		const art_hit *h = &ch->hits[i];
-		json_t *o;
-
-		violation(j, ch, kind, "secret", h->rule, h->line);
-		o = json_array_get(j->violations, json_array_size(j->violations) - 1);
-		json_object_set_new(o, "commit", commit_json(&h->commit));
-	}
-	if (ch->escape) {
-		violation(j, ch, kind, "symlink_escape", NULL, 0);
-		json_object_set_new(json_array_get(j->violations,
-						   json_array_size(j->violations) - 1),
-				    "target", art_json_bytes(ch->escape));
-	}
-	if (ch->gitlink)
-		violation(j, ch, kind, "submodule", NULL, 0);
-	if (ch->skip) {
-		json_t *o = json_object();
-
-		json_object_set_new(o, "path", art_json_bytes(ch->path));
-		json_object_set_new(o, "why", json_string(ch->skip));
-		json_array_append_new(j->skipped, o);
-	}
-	if (j->files) {
-		json_t *o = path_json(ch, kind);
-
-		json_object_set_new(o, "ok", json_boolean(json_array_size(j->violations) == before));
-		add_rename(o, ch);
-		json_array_append_new(j->files, o);
-	}
-	return 0;
-}
-
 int art_scope_check(const art_scope_opts *o, json_t **out, art_err *e)
 {
 	struct ctx c = { 0 };
-	struct judge j = { 0 };
 	git_oid base, head;
 	char bhex[GIT_OID_HEXSZ + 1], hhex[GIT_OID_HEXSZ + 1];
 	const json_t *m = o->manifest;
-	size_t i;
+	json_t *v;
 	int rc;
 
 	*out = NULL;
@@ -699,38 +565,20 @@ int art_scope_check(const art_scope_opts *o, json_t **out, art_err *e)
 	if ((rc = collect(&c, &base, &head)) != 0)
 		goto done;
 	art_changes_sort(&c.changes);
-
-	pats_init(&j.allow, json_object_get(m, "scopeAllowlist"));
-	pats_init(&j.deny, json_object_get(m, "scopeDenylist"));
-	pats_init(&j.protect, json_object_get(m, "protected"));
-	j.approvals = json_object_get(m, "protectedApproved");
-	j.ticket = json_string_value(json_object_get(m, "ticket"));
-	j.violations = json_array();
-	j.approved = json_array();
-	j.skipped = json_array();
-	j.files = o->files ? json_array() : NULL;
-	for (i = 0; i < c.changes.n; i++)
-		judge_one(&j, &c.changes.v[i]);
-
+	v = art_verdicts(m, &c.changes, o->files);
 	git_oid_tostr(bhex, sizeof bhex, &base);
 	git_oid_tostr(hhex, sizeof hhex, &head);
-	*out = json_pack("{s:b, s:O, s:O, s:s, s:s, s:s, s:I, s:o, s:o, s:o}",
-			 "ok", json_array_size(j.violations) == 0,
+	*out = json_pack("{s:b, s:O, s:O, s:s, s:s, s:s, s:I}",
+			 "ok", json_array_size(json_object_get(v, "violations")) == 0,
 			 "agent", json_object_get(m, "agent"),
 			 "ticket", json_object_get(m, "ticket"),
 			 "base", bhex,
 			 "head", hhex,
 			 "mode", o->mode == ART_SCOPE_WORKTREE ? "worktree"
 				 : o->mode == ART_SCOPE_STAGED ? "staged" : "range",
-			 "checked", (json_int_t)c.changes.n,
-			 "violations", j.violations,
-			 "approved", j.approved,
-			 "skipped", j.skipped);
-	if (j.files)
-		json_object_set_new(*out, "files", j.files);
-	free(j.allow.v);
-	free(j.deny.v);
-	free(j.protect.v);
+			 "checked", (json_int_t)c.changes.n);
+	json_object_update(*out, v); /* violations, approved, skipped, files */
+	json_decref(v);
 done:
 	art_changes_free(&c.changes);
 	art_secrets_free(c.secrets);

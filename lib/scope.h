@@ -26,6 +26,8 @@ typedef struct art_scope_opts {
 	git_repository *repo;     /* the checkout, its index being the one to
 				     check (for a range: any repository,
 				     bare or not, holding the commits) */
+	int env_index;            /* repo is git's current checkout: its
+				     index is GIT_INDEX_FILE when set */
 	const json_t *manifest;   /* validated (art_manifest_parse) */
 	int files;                /* add the per-file list */
 } art_scope_opts;

@@ -14,12 +14,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -73,7 +72,7 @@ void art_wt_changes_free(art_wt_changes *c)
 	memset(c, 0, sizeof *c);
 }
 
-static art_wt_change *push_change(art_wt_changes *c, char *path)
+art_wt_change *art_wt_push(art_wt_changes *c, char *path)
 {
 	art_wt_change *ch;
 
@@ -270,27 +269,28 @@ static int read_content(int dirfd, const char *name, const struct stat *st,
 	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	struct stat fst;
 	char *buf = NULL;
-	void *map = NULL;
 	size_t len;
 	int saved;
 
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &fst) < 0 || !S_ISREG(fst.st_mode)) {
-		if (!S_ISREG(fst.st_mode))
-			errno = EINVAL;
+	if (fstat(fd, &fst) < 0)
+		goto fail;
+	if (!S_ISREG(fst.st_mode)) { /* swapped since the stat */
+		errno = EINVAL;
 		goto fail;
 	}
 	len = (size_t)fst.st_size;
 	if (len > ART_SCAN_MAX) {
-		/* mapped, not copied; only hashed.  (Small files are read:
-		 * unmapping from a threaded process costs a TLB shootdown
-		 * on every CPU.) */
-		map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (map == MAP_FAILED)
+		/* only hashed, by libgit2 reading the descriptor we hold
+		 * (not mapped: a file truncated meanwhile would be SIGBUS) */
+		char self[64];
+
+		snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+		if (git_odb_hashfile(id, self, GIT_OBJECT_BLOB) < 0) {
+			errno = EIO;
 			goto fail;
-		git_odb_hash(id, map, len, GIT_OBJECT_BLOB);
-		munmap(map, len);
+		}
 		ch->skip = ART_WT_TOO_LARGE;
 		close(fd);
 		return 0;
@@ -369,11 +369,9 @@ static void check_tracked(struct scan *s, struct dnode *d, int dirfd,
 	art_wt_change tmp = { 0 }, *ch;
 	git_oid id;
 	unsigned mode;
+	int gitlink = ie->mode == GIT_FILEMODE_COMMIT;
 
-	if (ie->flags_extended & GIT_INDEX_ENTRY_SKIP_WORKTREE)
-		return; /* sparse checkout: not in the working tree by design */
-	if (ie->mode == GIT_FILEMODE_COMMIT)
-		return; /* a submodule's own changes are its repository's */
+	memset(&id, 0, sizeof id);
 	if (dirfd < 0 || fstatat(dirfd, t->name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (dirfd >= 0 && errno != ENOENT && errno != ENOTDIR) {
 			d->err = errno;
@@ -381,10 +379,16 @@ static void check_tracked(struct scan *s, struct dnode *d, int dirfd,
 		}
 		mode = 0;
 	} else {
+		if (S_ISDIR(st.st_mode) && gitlink)
+			return; /* a submodule's own changes are its repository's */
 		mode = mode_of(s, &st, ie->mode);
 		if (S_ISDIR(st.st_mode)) /* a file became a directory */
 			add_cand(d, t->name);
 	}
+	/* sparse checkout: absent by design, and git ignores edits to it;
+	 * only a directory in its place (just noted) is new */
+	if (ie->flags_extended & GIT_INDEX_ENTRY_SKIP_WORKTREE)
+		return;
 	if (mode && mode == ie->mode && git_index_entry_stage(ie) == 0 &&
 	    stat_clean(s, ie, &st))
 		return;
@@ -396,10 +400,11 @@ static void check_tracked(struct scan *s, struct dnode *d, int dirfd,
 				tmp.skip = ART_WT_UNREADABLE;
 		} else if (mode == ie->mode && git_oid_equal(&id, &ie->id) &&
 			   git_index_entry_stage(ie) == 0) {
+			free(tmp.data);
 			return; /* touched, not changed */
 		}
 	}
-	ch = push_change(&d->out, child_path(d->path, t->name));
+	ch = art_wt_push(&d->out, child_path(d->path, t->name));
 	ch->old_mode = ie->mode;
 	git_oid_cpy(&ch->old_id, &ie->id);
 	ch->new_mode = mode;
@@ -441,7 +446,7 @@ static void scan_dir(struct scan *s, struct dnode *d)
 			close(fd);
 			return;
 		}
-		while ((de = readdir(dir))) {
+		for (errno = 0; (de = readdir(dir)); errno = 0) {
 			const char *n = de->d_name;
 
 			/* git never looks inside a .git, at any depth */
@@ -456,6 +461,8 @@ static void scan_dir(struct scan *s, struct dnode *d)
 				continue;
 			add_cand(d, n);
 		}
+		if (errno) /* a name missed would be a change missed */
+			d->err = errno;
 		closedir(dir);
 	}
 	for (i = 0; i < d->nfiles && !d->err; i++)
@@ -494,9 +501,8 @@ static int is_ignored(git_repository *repo, const char *path, int dir,
  * or link is a change; a directory is a change when it holds a
  * repository, else its entries are looked at in turn.
  */
-static int untracked(struct scan *s, git_repository *repo, int dfd,
-		     const char *name, const char *rel, art_wt_changes *out,
-		     art_err *e)
+static int untracked(git_repository *repo, int dfd, const char *name,
+		     const char *rel, art_wt_changes *out, art_err *e)
 {
 	struct stat st;
 	int rc = 0, ign;
@@ -519,19 +525,21 @@ static int untracked(struct scan *s, git_repository *repo, int dfd,
 		if (fstatat(dirfd(d), ".git", &gst, AT_SYMLINK_NOFOLLOW) == 0) {
 			/* a repository inside the checkout: a would-be
 			 * submodule, not a pile of files */
-			push_change(out, art_strdup(rel))->new_mode = GIT_FILEMODE_COMMIT;
+			art_wt_push(out, art_strdup(rel))->new_mode = GIT_FILEMODE_COMMIT;
 			closedir(d);
 			return 0;
 		}
-		while (rc == 0 && (de = readdir(d))) {
+		for (errno = 0; rc == 0 && (de = readdir(d)); errno = 0) {
 			char *child;
 
 			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 				continue;
 			child = art_asprintf("%s/%s", rel, de->d_name);
-			rc = untracked(s, repo, dirfd(d), de->d_name, child, out, e);
+			rc = untracked(repo, dirfd(d), de->d_name, child, out, e);
 			free(child);
 		}
+		if (!rc && errno)
+			rc = art_err_sys(e, ART_EXIT_LOCAL, "%s", rel);
 		closedir(d);
 		return rc;
 	}
@@ -542,7 +550,7 @@ static int untracked(struct scan *s, git_repository *repo, int dfd,
 		memset(&id, 0, sizeof id);
 		if (read_content(dfd, name, &st, &id, &tmp) < 0)
 			tmp.skip = ART_WT_UNREADABLE;
-		ch = push_change(out, art_strdup(rel));
+		ch = art_wt_push(out, art_strdup(rel));
 		git_oid_cpy(&ch->new_id, &id);
 		ch->new_mode = S_ISLNK(st.st_mode) ? GIT_FILEMODE_LINK
 			       : st.st_mode & S_IXUSR ? GIT_FILEMODE_BLOB_EXECUTABLE
@@ -552,80 +560,6 @@ static int untracked(struct scan *s, git_repository *repo, int dfd,
 		ch->skip = tmp.skip;
 	}
 	/* sockets, FIFOs, devices: git does not track them either */
-	return 0;
-}
-
-/* --- the slow, filter-aware way: libgit2's diff ------------------------ */
-
-static int scan_with_libgit2(git_repository *repo, git_index *index,
-			     const char *workdir, art_wt_changes *out, art_err *e)
-{
-	git_diff_options o;
-	git_diff *diff = NULL;
-	size_t i, n;
-
-	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
-	o.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
-		  GIT_DIFF_INCLUDE_TYPECHANGE | GIT_DIFF_DISABLE_PATHSPEC_MATCH;
-	if (git_diff_index_to_workdir(&diff, repo, index, &o) < 0)
-		return art_err_git(e, ART_EXIT_LOCAL, "working tree against the index");
-	n = git_diff_num_deltas(diff);
-	for (i = 0; i < n; i++) {
-		const git_diff_delta *d = git_diff_get_delta(diff, i);
-		const char *p = d->new_file.path;
-		size_t plen = strlen(p);
-		art_wt_change *ch;
-		char *buf = NULL;
-		size_t len = 0;
-		art_err ignore = { 0 };
-
-		if (!strncmp(p, ".agent/", 7) || !strcmp(p, ".agent"))
-			continue;
-		ch = push_change(out, plen && p[plen - 1] == '/'
-					      ? strndup(p, plen - 1) : art_strdup(p));
-		if (d->status != GIT_DELTA_UNTRACKED) {
-			ch->old_mode = d->old_file.mode;
-			git_oid_cpy(&ch->old_id, &d->old_file.id);
-		}
-		if (d->status == GIT_DELTA_DELETED)
-			continue;
-		if (plen && p[plen - 1] == '/') { /* a nested repository */
-			ch->new_mode = GIT_FILEMODE_COMMIT;
-			continue;
-		}
-		ch->new_mode = d->new_file.mode;
-		git_oid_cpy(&ch->new_id, &d->new_file.id);
-		/* libgit2 leaves the id out when it did not need it (a mode
-		 * change): hash it, filters applied, to tell "mode" apart */
-		if (git_oid_is_zero(&ch->new_id) &&
-		    (d->new_file.mode & 0170000) == 0100000 &&
-		    git_repository_hashfile(&ch->new_id, repo, p, GIT_OBJECT_BLOB, NULL) < 0)
-			memset(&ch->new_id, 0, sizeof ch->new_id);
-		if (d->new_file.mode == GIT_FILEMODE_LINK) {
-			char t[PATH_MAX];
-			char *full = art_join(workdir, p);
-			ssize_t k = readlink(full, t, sizeof t - 1);
-
-			free(full);
-			if (k >= 0) {
-				ch->data = strndup(t, (size_t)k);
-				ch->len = (size_t)k;
-			}
-		} else if (art_read_beneath(workdir, p, ART_SCAN_MAX, &buf, &len,
-					    &ignore) != 0) {
-			ch->skip = ignore.status == ART_EXIT_INPUT && errno != ENOENT
-					   ? ART_WT_TOO_LARGE : ART_WT_UNREADABLE;
-		} else if (art_is_binary(buf, len)) {
-			ch->skip = ART_WT_BINARY;
-			free(buf);
-		} else if (art_secrets_maybe(buf, len)) {
-			ch->data = buf;
-			ch->len = len;
-		} else {
-			free(buf);
-		}
-	}
-	git_diff_free(diff);
 	return 0;
 }
 
@@ -734,7 +668,7 @@ static int untracked_in(struct scan *s, git_repository *repo,
 		char *rel = child_path(d->path, d->cands[j]);
 
 		if (!rc && dfd >= 0)
-			rc = untracked(s, repo, dfd, d->cands[j], rel, out, e);
+			rc = untracked(repo, dfd, d->cands[j], rel, out, e);
 		free(rel);
 		free(d->cands[j]);
 	}
@@ -752,9 +686,7 @@ int art_wt_scan_finish(art_wt_scan *w, art_wt_changes *out, art_err *e)
 	memset(out, 0, sizeof *out);
 	if (w->fallback || !w->index) {
 		if (w->index)
-			rc = scan_with_libgit2(w->repo, w->index,
-					       git_repository_workdir(w->repo),
-					       out, e);
+			rc = art_wt_diff(w->repo, w->index, out, e);
 		if (w->s.rootfd >= 0)
 			close(w->s.rootfd);
 		free(w);
@@ -774,7 +706,7 @@ int art_wt_scan_finish(art_wt_scan *w, art_wt_changes *out, art_err *e)
 					 *d->path ? "/" : "");
 		}
 		for (j = 0; j < d->out.n; j++)
-			*push_change(out, d->out.v[j].path) = d->out.v[j];
+			*art_wt_push(out, d->out.v[j].path) = d->out.v[j];
 		if (d->ncands) {
 			int r2 = untracked_in(s, w->repo, d, out, e);
 

@@ -71,4 +71,15 @@ void art_wt_scan_start(art_wt_scan *scan, git_index *index);
 int art_wt_scan_finish(art_wt_scan *scan, art_wt_changes *out, art_err *e);
 void art_wt_changes_free(art_wt_changes *c);
 
+/*
+ * The same comparison through libgit2's diff, all at once: what
+ * art_wt_scan_finish falls back to when a content filter may apply
+ * (wtdiff.c).
+ */
+int art_wt_diff(git_repository *repo, git_index *index, art_wt_changes *out,
+		art_err *e);
+
+/* Append a change for path (malloc'd, taken over) to c, zeroed. */
+art_wt_change *art_wt_push(art_wt_changes *c, char *path);
+
 #endif

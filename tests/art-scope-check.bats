@@ -605,19 +605,104 @@ chars() {
 	[ "$(jc .violations)" = '[{"path":"other.txt","change":"deleted","reason":"outside_allowlist","rule":null,"line":null}]' ]
 }
 
-@test ".agent/ changes never count" {
+@test "the run's own files in .agent/ never count" {
 	start_run
 	echo note > .agent/notes.md
 	mkdir -p .agent/sub && echo y > .agent/sub/y
-	git add -f .agent/notes.md && git commit -qm "chore(agent): notes"
-	echo more >> .agent/notes.md
+	echo '{}' > .agent/manifest.json
 	run --separate-stderr art-scope-check --files </dev/null
 	[ "$status" -eq 0 ]
 	[ "$(json .checked)" = 0 ]
 	[ "$(jc .files)" = "[]" ]
+}
+
+@test "files committed under .agent/ are changes, and a rename does not launder them" {
+	start_run
+	tok="ghp_$(chars a 36)"
+	printf 'token=%s\n' "$tok" > .agent/stash.txt
+	ln -s /etc .agent/etc
+	git add -f .agent/stash.txt .agent/etc && git commit -qm "chore(agent): stash"
+	c1=$(git rev-parse HEAD)
+	mkdir -p src && git mv .agent/stash.txt src/stash.txt && git commit -qm "feat(src): move"
+	for args in "" "--range $BASE..HEAD"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr art-scope-check $args </dev/null
+		[ "$status" -eq 1 ]
+		[ "$(viol .agent/stash.txt secret | jq -r '.rule + " " + (.line|tostring) + " " + .commit')" = "github-pat 1 $c1" ]
+		[ -n "$(viol .agent/stash.txt outside_allowlist)" ]
+		[ "$(viol .agent/etc symlink_escape | jq -r .target)" = /etc ]
+		[[ "$output$stderr" != *"$tok"* ]]
+	done
+}
+
+@test "a secret in a file first committed as binary is found when it turns to text" {
+	start_run
+	tok="glpat-$(chars b 20)"
+	printf 'x\0y\nkey=%s\n' "$tok" > src/a.txt
+	git add src/a.txt && git commit -qm "feat(src): blob"
+	printf 'x y\nkey=%s\n' "$tok" > src/b.txt
+	git rm -q src/a.txt && git add src/b.txt && git commit -qm "feat(src): text"
+	run --separate-stderr art-scope-check </dev/null
+	[ "$status" -eq 1 ]
+	[ "$(viol src/b.txt secret | jq -r '.rule + " " + (.line|tostring)')" = "gitlab-pat 2" ]
+	[ "$(jc '.skipped')" = '[{"path":"src/a.txt","why":"binary"}]' ]
+}
+
+@test "a submodule replaced, removed or turned into a link in the working tree is seen" {
+	git init -q "$ART_TMP/subrepo"
+	git -C "$ART_TMP/subrepo" -c user.name=T -c user.email=t@example.com commit -q --allow-empty -m "feat(sub): one"
+	git -c protocol.file.allow=always submodule add -q "$ART_TMP/subrepo" src/mod
+	git commit -qm "feat(src): a submodule"
+	start_run '.scopeAllowlist = ["**"]'
+	git -c protocol.file.allow=always submodule update -q --init
+	for mode in fast slow; do
+		env=""; [ "$mode" = slow ] && env="ART_NO_FAST_SCAN=1"
+		rm -rf src/mod && printf 'key=ghp_%s\n' "$(chars c 36)" > src/mod
+		run --separate-stderr env $env art-scope-check </dev/null
+		[ "$status" -eq 1 ]
+		[ "$(viol src/mod submodule | jq -r .change)" = typechange ]
+		[ "$(viol src/mod secret | jq -r .rule)" = github-pat ]
+		rm -f src/mod && ln -s /etc src/mod
+		run --separate-stderr env $env art-scope-check </dev/null
+		[ "$(viol src/mod symlink_escape | jq -r .target)" = /etc ]
+		rm -f src/mod
+		run --separate-stderr env $env art-scope-check </dev/null
+		[ "$(viol src/mod submodule | jq -r .change)" = deleted ]
+	done
+}
+
+@test "a symlink whose target is a token is a secret, and the target is not printed" {
+	start_run
+	tok="ghp_$(chars d 36)"
+	ln -s "$tok" src/rel
+	ln -s "/$tok" src/abs
+	run --separate-stderr art-scope-check </dev/null
+	[ "$status" -eq 1 ]
+	[ "$(viol src/rel secret | jq -r .rule)" = github-pat ]
+	[ "$(viol src/abs symlink_escape | jq -r .target)" = "[REDACTED]" ]
+	[[ "$output$stderr" != *"$tok"* ]]
+}
+
+@test "a committed blob missing from the object store is exit 7, not a pass" {
+	start_run
+	id=$(printf 'key=ghp_%s\n' "$(chars e 36)" | git hash-object --stdin)
+	git update-index --add --cacheinfo "100644,$id,src/ghost.txt"
+	tree=$(git write-tree --missing-ok)
+	commit=$(git commit-tree "$tree" -p HEAD -m "feat(src): ghost")
+	git update-ref HEAD "$commit"
 	run --separate-stderr art-scope-check --range "$BASE..HEAD" </dev/null
-	[ "$status" -eq 0 ]
-	[ "$(json .checked)" = 0 ]
+	[ "$status" -eq 7 ]
+	[[ "$stderr" == *"src/ghost.txt"*"$id"* ]]
+}
+
+@test "patterns that can match nothing are refused: ./x, a//b, a/../b" {
+	start_run
+	for bad in './Makefile' 'src//x' 'src/../Makefile'; do
+		jq --arg p "$bad" '.protected = [$p]' .agent/manifest.json > "$ART_TMP/m"
+		run --separate-stderr art-scope-check --manifest "$ART_TMP/m" </dev/null
+		[ "$status" -eq 3 ] || { echo "$bad: $status $stderr"; return 1; }
+		[[ "$stderr" == *'"protected[0]"'* ]]
+	done
 }
 
 @test "the run record's manifest wins over an edited worktree copy" {
