@@ -242,7 +242,8 @@ static int read_full(int fd, char *buf, size_t *len)
 }
 
 /*
- * Hash the file or link name in dirfd as git would, and keep what a
+ * Hash the file or link name in dirfd as git would (into id, unless it is
+ * NULL), and keep what a
  * secret scan needs: a link's target, or a text file's content when it
  * holds a keyword.  -1 with errno on failure.
  */
@@ -261,7 +262,8 @@ static int read_content(int dirfd, const char *name, const struct stat *st,
 			return -1;
 		}
 		t[n] = '\0';
-		git_odb_hash(id, t, (size_t)n, GIT_OBJECT_BLOB);
+		if (id)
+			git_odb_hash(id, t, (size_t)n, GIT_OBJECT_BLOB);
 		ch->data = t;
 		ch->len = (size_t)n;
 		return 0;
@@ -287,7 +289,7 @@ static int read_content(int dirfd, const char *name, const struct stat *st,
 		char self[64];
 
 		snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
-		if (git_odb_hashfile(id, self, GIT_OBJECT_BLOB) < 0) {
+		if (id && git_odb_hashfile(id, self, GIT_OBJECT_BLOB) < 0) {
 			errno = EIO;
 			goto fail;
 		}
@@ -300,7 +302,8 @@ static int read_content(int dirfd, const char *name, const struct stat *st,
 		goto fail;
 	close(fd);
 	buf[len] = '\0';
-	git_odb_hash(id, buf, len, GIT_OBJECT_BLOB);
+	if (id)
+		git_odb_hash(id, buf, len, GIT_OBJECT_BLOB);
 	if (art_is_binary(buf, len))
 		ch->skip = ART_WT_BINARY;
 	else if (len && art_secrets_maybe(buf, len)) {
@@ -393,7 +396,12 @@ static void check_tracked(struct scan *s, struct dnode *d, int dirfd,
 	    stat_clean(s, ie, &st))
 		return;
 	if (mode) {
-		if (read_content(dirfd, t->name, &st, &id, &tmp) < 0) {
+		/* hashed only when the size cannot tell: SHA-1 of thousands
+		 * of files is not free */
+		int same_size = (uint32_t)st.st_size == ie->file_size;
+
+		if (read_content(dirfd, t->name, &st, same_size ? &id : NULL,
+				 &tmp) < 0) {
 			if (errno == ENOENT)
 				mode = 0; /* removed since the stat */
 			else
@@ -545,13 +553,10 @@ static int untracked(git_repository *repo, int dfd, const char *name,
 	}
 	if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
 		art_wt_change tmp = { 0 }, *ch;
-		git_oid id;
 
-		memset(&id, 0, sizeof id);
-		if (read_content(dfd, name, &st, &id, &tmp) < 0)
+		if (read_content(dfd, name, &st, NULL, &tmp) < 0)
 			tmp.skip = ART_WT_UNREADABLE;
 		ch = art_wt_push(out, art_strdup(rel));
-		git_oid_cpy(&ch->new_id, &id);
 		ch->new_mode = S_ISLNK(st.st_mode) ? GIT_FILEMODE_LINK
 			       : st.st_mode & S_IXUSR ? GIT_FILEMODE_BLOB_EXECUTABLE
 						      : GIT_FILEMODE_BLOB;
