@@ -14,20 +14,59 @@
 
 #define HASH_PREFIX "art.event.v1\n"
 
+/* Statements every append runs, prepared once per handle: parsing SQL
+ * was a fifth of an append's CPU time. */
+enum { ST_BEGIN, ST_COMMIT, ST_ROLLBACK, ST_LAST, ST_INSERT, ST_RUNS, ST_KEY,
+       ST_STATE, ST_GET, ST_COUNT };
+
 struct art_events {
 	sqlite3 *db;
+	sqlite3_stmt *st[ST_COUNT];
+	char *last;       /* the full envelope of the event last stored */
 };
+
+/* The cached statement which, ready to bind and step; NULL on error. */
+static sqlite3_stmt *cached(art_events *ev, int which, const char *sql)
+{
+	sqlite3_stmt *st = ev->st[which];
+
+	if (st) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		return st;
+	}
+	if (sqlite3_prepare_v3(ev->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+			       &ev->st[which], NULL) != SQLITE_OK)
+		return NULL;
+	return ev->st[which];
+}
+
+/* Run a cached statement that returns no row. */
+static int exec_cached(art_events *ev, int which, const char *sql)
+{
+	sqlite3_stmt *st = cached(ev, which, sql);
+	int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
+
+	if (st)
+		sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
 
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS events ("
 	" seq INTEGER PRIMARY KEY,"
-	" id TEXT NOT NULL UNIQUE,"
+	" id TEXT NOT NULL,"             /* a random UUID: no index to keep */
 	" type TEXT NOT NULL,"
 	" subject TEXT,"
 	" body BLOB NOT NULL,"           /* the exact bytes that are hashed */
 	" hash TEXT NOT NULL,"
-	" idempotency_key TEXT UNIQUE);"
-	"CREATE INDEX IF NOT EXISTS events_subject ON events(subject, seq);"
+	" idempotency_key TEXT);"
+	/* partial indexes: an event without a subject or a key writes no
+	 * index page, one page less to sync per append */
+	"CREATE INDEX IF NOT EXISTS events_subject ON events(subject, seq)"
+	" WHERE subject IS NOT NULL;"
+	"CREATE UNIQUE INDEX IF NOT EXISTS events_key ON events(idempotency_key)"
+	" WHERE idempotency_key IS NOT NULL;"
 	"CREATE TABLE IF NOT EXISTS runs ("
 	" subject TEXT PRIMARY KEY,"
 	" state TEXT NOT NULL,"
@@ -39,6 +78,30 @@ static int db_error(art_events *ev, art_err *e, const char *what)
 {
 	return art_errf(e, ART_EXIT_LOCAL, "event store: %s: %s", what,
 			sqlite3_errmsg(ev->db));
+}
+
+/*
+ * Set the store up.  When several processes create the store at once,
+ * switching it to WAL can fail with SQLITE_BUSY even with a busy timeout
+ * (SQLite does not wait in every locking path; seen once with ten
+ * concurrent first starts on a loaded machine): retry, for up to 10 s.
+ */
+static int init_db(art_events *ev)
+{
+	struct timespec pause = { 0, 20 * 1000 * 1000 };
+	int rc, tries;
+
+	for (tries = 0; tries < 500; tries++) {
+		rc = sqlite3_exec(ev->db,
+				  "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+				  NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(ev->db, schema, NULL, NULL, NULL);
+		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+			return rc;
+		nanosleep(&pause, NULL);
+	}
+	return rc;
 }
 
 int art_events_open(const art_repo *r, art_events **out, art_err *e)
@@ -71,10 +134,7 @@ int art_events_open(const art_repo *r, art_events **out, art_err *e)
 	sqlite3_busy_timeout(ev->db, 30000);
 	/* WAL for concurrent readers; FULL so an acknowledged event survives
 	 * a power loss, not just a crash. */
-	if (sqlite3_exec(ev->db,
-			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
-			 NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(ev->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
+	if (init_db(ev) != SQLITE_OK) {
 		db_error(ev, e, "cannot initialise");
 		art_events_close(ev);
 		return e->status;
@@ -85,9 +145,14 @@ int art_events_open(const art_repo *r, art_events **out, art_err *e)
 
 void art_events_close(art_events *ev)
 {
+	int i;
+
 	if (!ev)
 		return;
+	for (i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(ev->st[i]);
 	sqlite3_close(ev->db);
+	free(ev->last);
 	free(ev);
 }
 
@@ -145,33 +210,31 @@ static const char *pipeline_correlation(void)
 
 static int lookup_key(art_events *ev, const char *key, long long *seq)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = cached(ev, ST_KEY,
+				  "SELECT seq FROM events WHERE idempotency_key = ?");
 	int rc;
 
-	if (sqlite3_prepare_v2(ev->db,
-			       "SELECT seq FROM events WHERE idempotency_key = ?",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*seq = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 static int read_state(art_events *ev, const char *subject, char state[16],
 		      long long *started)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = cached(ev, ST_STATE,
+				  "SELECT state, started_seq FROM runs WHERE subject = ?");
 	int rc;
 
 	state[0] = '\0';
 	if (started)
 		*started = 0;
-	if (sqlite3_prepare_v2(ev->db,
-			       "SELECT state, started_seq FROM runs WHERE subject = ?",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -180,21 +243,26 @@ static int read_state(art_events *ev, const char *subject, char state[16],
 		if (started)
 			*started = sqlite3_column_int64(st, 1);
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* The envelope without "hash": the bytes that are stored and hashed. */
-static char *envelope(const art_event_in *in, long long seq, const char *prev)
+static char *envelope(const art_event_in *in, long long seq, const char *prev,
+		      char id[37])
 {
-	char id[37], corr[37], now[32];
+	/* without one from the pipeline, the events of one process (one
+	 * command) share one */
+	static char corr[37];
+	char now[32];
 	const char *c = pipeline_correlation();
 	json_t *env;
 	char *body;
 
 	art_uuid(id);
 	if (!c) {
-		art_uuid(corr);
+		if (!corr[0])
+			art_uuid(corr);
 		c = corr;
 	}
 	art_now(now);
@@ -218,17 +286,21 @@ static char *envelope(const art_event_in *in, long long seq, const char *prev)
 	return body;
 }
 
+static char *full_envelope(const char *body, size_t blen, const char *hash);
+
 /* Append inside the caller's transaction; on error the caller rolls back. */
 static int append_in_tx(art_events *ev, const art_event_in *in,
 			long long *seq, art_err *e)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st;
 	long long last = 0, existing;
-	char prev[65] = "", hash[65], state[16];
+	char prev[65] = "", hash[65], state[16], id[37];
 	const char *next = NULL;
 	char *body = NULL;
 	int rc;
 
+	free(ev->last);
+	ev->last = NULL;
 	if (in->idempotency_key) {
 		rc = lookup_key(ev, in->idempotency_key, &existing);
 		if (rc < 0)
@@ -238,20 +310,18 @@ static int append_in_tx(art_events *ev, const art_event_in *in,
 			return 0;
 		}
 	}
-	if (sqlite3_prepare_v2(ev->db,
-			       "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
-			       -1, &st, NULL) != SQLITE_OK)
+	st = cached(ev, ST_LAST, "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1");
+	if (!st)
 		goto dberr;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		last = sqlite3_column_int64(st, 0);
 		snprintf(prev, sizeof prev, "%s",
 			 (const char *)sqlite3_column_text(st, 1));
-	} else if (rc != SQLITE_DONE) {
-		goto dberr;
 	}
-	sqlite3_finalize(st);
-	st = NULL;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		goto dberr;
 	if (in->expected_previous_seq >= 0 && in->expected_previous_seq != last)
 		return art_errf(e, ART_EXIT_STATE,
 				"expected_previous_seq is %lld but the log ends at %lld",
@@ -266,18 +336,18 @@ static int append_in_tx(art_events *ev, const art_event_in *in,
 					in->subject, state[0] ? state : "unknown",
 					in->type);
 	}
-	body = envelope(in, last + 1, prev[0] ? prev : NULL);
+	body = envelope(in, last + 1, prev[0] ? prev : NULL, id);
 	if (!body)
 		return art_errf(e, ART_EXIT_INPUT,
 				"event %s: a field is not valid UTF-8", in->type);
 	hash_hex(body, strlen(body), hash);
-	if (sqlite3_prepare_v2(ev->db,
-			       "INSERT INTO events(seq, id, type, subject, body, hash, idempotency_key)"
-			       " VALUES (?, json_extract(?, '$.id'), ?, ?, ?, ?, ?)",
-			       -1, &st, NULL) != SQLITE_OK)
+	st = cached(ev, ST_INSERT,
+		    "INSERT INTO events(seq, id, type, subject, body, hash, idempotency_key)"
+		    " VALUES (?, ?, ?, ?, ?, ?, ?)");
+	if (!st)
 		goto dberr;
 	sqlite3_bind_int64(st, 1, last + 1);
-	sqlite3_bind_text(st, 2, body, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, in->type, -1, SQLITE_STATIC);
 	if (in->subject)
 		sqlite3_bind_text(st, 4, in->subject, -1, SQLITE_STATIC);
@@ -285,45 +355,46 @@ static int append_in_tx(art_events *ev, const art_event_in *in,
 	sqlite3_bind_text(st, 6, hash, -1, SQLITE_STATIC);
 	if (in->idempotency_key)
 		sqlite3_bind_text(st, 7, in->idempotency_key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
 		goto dberr;
-	sqlite3_finalize(st);
-	st = NULL;
 	if (next) {
-		if (sqlite3_prepare_v2(ev->db,
-				       "INSERT INTO runs(subject, state, started_seq, seq)"
-				       " VALUES (?1, ?2, CASE WHEN ?2 = 'running' THEN ?3 ELSE 0 END, ?3)"
-				       " ON CONFLICT(subject) DO UPDATE SET state = ?2, seq = ?3,"
-				       " started_seq = CASE WHEN ?2 = 'running' AND started_seq = 0 THEN ?3 ELSE started_seq END",
-				       -1, &st, NULL) != SQLITE_OK)
+		st = cached(ev, ST_RUNS,
+			    "INSERT INTO runs(subject, state, started_seq, seq)"
+			    " VALUES (?1, ?2, CASE WHEN ?2 = 'running' THEN ?3 ELSE 0 END, ?3)"
+			    " ON CONFLICT(subject) DO UPDATE SET state = ?2, seq = ?3,"
+			    " started_seq = CASE WHEN ?2 = 'running' AND started_seq = 0 THEN ?3 ELSE started_seq END");
+		if (!st)
 			goto dberr;
 		sqlite3_bind_text(st, 1, in->subject, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, next, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, last + 1);
-		if (sqlite3_step(st) != SQLITE_DONE)
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
 			goto dberr;
-		sqlite3_finalize(st);
 	}
+	ev->last = full_envelope(body, strlen(body), hash);
 	free(body);
 	*seq = last + 1;
 	return 0;
 dberr:
 	db_error(ev, e, "cannot append");
-	sqlite3_finalize(st);
 	free(body);
 	return e->status;
 }
 
 int art_events_begin(art_events *ev, art_err *e)
 {
-	if (sqlite3_exec(ev->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+	if (exec_cached(ev, ST_BEGIN, "BEGIN IMMEDIATE") < 0)
 		return db_error(ev, e, "cannot begin");
 	return 0;
 }
 
 int art_events_commit(art_events *ev, art_err *e)
 {
-	if (sqlite3_exec(ev->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+	if (exec_cached(ev, ST_COMMIT, "COMMIT") < 0) {
 		db_error(ev, e, "cannot commit");
 		art_events_rollback(ev);
 		return e->status;
@@ -333,7 +404,7 @@ int art_events_commit(art_events *ev, art_err *e)
 
 void art_events_rollback(art_events *ev)
 {
-	sqlite3_exec(ev->db, "ROLLBACK", NULL, NULL, NULL);
+	(void)exec_cached(ev, ST_ROLLBACK, "ROLLBACK");
 }
 
 int art_event_append_in(art_events *ev, const art_event_in *in,
@@ -373,21 +444,28 @@ static char *full_envelope(const char *body, size_t blen, const char *hash)
 	return art_asprintf("%.*s,\"hash\":\"%s\"}", (int)(blen - 1), body, hash);
 }
 
+char *art_event_take_last(art_events *ev)
+{
+	char *last = ev->last;
+
+	ev->last = NULL;
+	return last;
+}
+
 char *art_event_get(art_events *ev, long long seq)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = cached(ev, ST_GET,
+				  "SELECT body, hash FROM events WHERE seq = ?");
 	char *full = NULL;
 
-	if (sqlite3_prepare_v2(ev->db,
-			       "SELECT body, hash FROM events WHERE seq = ?", -1,
-			       &st, NULL) != SQLITE_OK)
+	if (!st)
 		return NULL;
 	sqlite3_bind_int64(st, 1, seq);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		full = full_envelope(sqlite3_column_blob(st, 0),
 				     (size_t)sqlite3_column_bytes(st, 0),
 				     (const char *)sqlite3_column_text(st, 1));
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return full;
 }
 
@@ -434,6 +512,7 @@ int art_events_verify(art_events *ev, long long *events, char head[65],
 		if (why) {
 			if (!*bad)
 				*bad = seq;
+			memcpy(head, prev, 65); /* the end of the intact part */
 			sqlite3_finalize(st);
 			return art_errf(e, ART_EXIT_VERDICT, "event %lld: %s", *bad,
 					why);

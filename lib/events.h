@@ -52,10 +52,19 @@ void art_events_rollback(art_events *ev);
  * stored "prev" the hash before it, each hash that of its bytes, each
  * body's own seq and prev those of its row.  *events gets the count and
  * head the last hash ("" for an empty log).  0 when intact; ART_EXIT_VERDICT
- * with *bad the first bad seq and why in e when not.
+ * with *bad the first bad seq and why in e when not (*events and head then
+ * describe the intact part before it).
  */
 int art_events_verify(art_events *ev, long long *events, char head[65],
 		      long long *bad, art_err *e);
+
+/*
+ * The full envelope ("hash" included, malloc'd, the caller's) of the event
+ * the last append through ev stored, or NULL when it stored none (an
+ * idempotent replay, an error): what a command prints, without reading
+ * it back.
+ */
+char *art_event_take_last(art_events *ev);
 
 /* The full envelope of event seq (malloc'd), or NULL when there is none
  * or it cannot be read. */

@@ -140,6 +140,10 @@ int art_ndjson_next(art_ndjson *s, json_t **out, art_err *e)
 			;
 		if (i == n)
 			continue;
+		/* without its newline, so that an unfinished record is
+		 * reported on its own line, at its end */
+		while (n > i && (s->buf[n - 1] == '\n' || s->buf[n - 1] == '\r'))
+			n--;
 		*out = json_loadb(s->buf, (size_t)n, JSON_REJECT_DUPLICATES, &je);
 		if (!*out)
 			return parse_error(e, s->name, s->line, &je);
