@@ -6,8 +6,11 @@
 # passed through `compgen -W`, which would expand $(...) in them.
 
 # Verbs `art` runs, and the manual topics of `art help`.
-_art_verbs=(init start prompt scope-check help)
-_art_help_topics=(init start prompt scope-check registry manifest)
+_art_verbs=(init start prompt scope-check log help)
+_art_help_topics=(init start prompt scope-check log registry manifest)
+
+# Subcommands of art-log.
+_art_log_subcommands=(append show verify replay)
 
 # The top-level directory of the current git repository, or nothing.
 _art_toplevel()
@@ -54,6 +57,17 @@ _art_run_refs()
 	git for-each-ref --format='%(refname)' refs/art/runs 2>/dev/null
 }
 
+# Runs that have a record, TICKET/agent (refs/art/runs/ taken off), one a
+# line.
+_art_runs()
+{
+	local r
+	git for-each-ref --format='%(refname)' refs/art/runs 2>/dev/null |
+		while IFS= read -r r; do
+			printf '%s\n' "${r#refs/art/runs/}"
+		done
+}
+
 # Append to COMPREPLY each line of standard input that starts with $1,
 # prefixed by $2.
 _art_filter()
@@ -65,7 +79,8 @@ _art_filter()
 	return 0
 }
 
-# Flags of art-<verb>; $2 is "long" or "all" (with the short ones).
+# Flags of art-<verb>, or of "log SUBCOMMAND"; $2 is "long" or "all"
+# (with the short ones).
 _art_flags()
 {
 	local -a long short=(-h)
@@ -76,6 +91,10 @@ _art_flags()
 		short=(-r -h) ;;
 	scope-check) long=(--agent --ticket --manifest --manifest-ref --staged
 		--range --files --pretty --help) ;;
+	log) long=(--help) ;;
+	'log append' | 'log verify') long=(--pretty --help) ;;
+	'log show') long=(--run --since --follow --pretty --help) ;;
+	'log replay') long=(--run --help) ;;
 	*) return 0 ;;
 	esac
 	printf '%s\n' "${long[@]}"
@@ -86,7 +105,25 @@ _art_flags()
 _art_verb()
 {
 	local verb=$1 first=$2 cur=${COMP_WORDS[COMP_CWORD]} prev='' opt='' pfx=''
+	local flags=$1 i
 	((COMP_CWORD > first)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
+
+	# art-log SUBCOMMAND [flags]: no flag before the subcommand takes a
+	# value, so it is the first word that is not a flag.
+	if [[ $verb == log ]]; then
+		for ((i = first; i < COMP_CWORD; i++)); do
+			if [[ ${COMP_WORDS[i]} != -* ]]; then
+				flags="log ${COMP_WORDS[i]}" first=$((i + 1))
+				break
+			fi
+		done
+		if [[ $flags == log && $cur != -* ]]; then
+			_art_filter "$cur" "" <<<"$(printf '%s\n' "${_art_log_subcommands[@]}")"
+			return 0
+		fi
+		prev=''
+		((COMP_CWORD > first)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
+	fi
 
 	# The value of an option: `--opt VALUE` or `--opt=VALUE`, which bash
 	# splits into `--opt` `=` `VALUE` when = is in COMP_WORDBREAKS.
@@ -119,6 +156,12 @@ _art_verb()
 	scope-check:--manifest-ref)
 		_art_filter "$cur" "$pfx" <<<"$(_art_run_refs)"
 		return 0 ;;
+	log:--run)
+		_art_filter "$cur" "$pfx" <<<"$(_art_runs)"
+		return 0 ;;
+	log:--since)
+		# a sequence number: nothing to offer
+		return 0 ;;
 	scope-check:--range)
 		# A..B or A...B: after the dots, the end of the range
 		if [[ $cur == *..* ]]; then
@@ -130,9 +173,9 @@ _art_verb()
 
 	# No option value here: the commands take no operands, only flags.
 	if [[ $cur == -* ]]; then
-		_art_filter "$cur" "" <<<"$(_art_flags "$verb" all)"
+		_art_filter "$cur" "" <<<"$(_art_flags "$flags" all)"
 	else
-		_art_filter "$cur" "" <<<"$(_art_flags "$verb" long)"
+		_art_filter "$cur" "" <<<"$(_art_flags "$flags" long)"
 	fi
 	return 0
 }
@@ -163,10 +206,10 @@ _art()
 		((COMP_CWORD == 2)) &&
 			_art_filter "$cur" "" <<<"$(printf '%s\n' "${_art_help_topics[@]}")"
 		;;
-	init | start | prompt | scope-check)
+	init | start | prompt | scope-check | log)
 		_art_verb "${COMP_WORDS[1]}" 2 ;;
 	esac
 	return 0
 }
 
-complete -F _art art art-init art-start art-prompt art-scope-check
+complete -F _art art art-init art-start art-prompt art-scope-check art-log

@@ -31,15 +31,30 @@ has_flag() {
 	grep -Eq -- "(^|[^-[:alnum:]])$2([^-[:alnum:]_]|\$)" "$1"
 }
 
+# The subcommands of command $1, one a line: the first word of each
+# alternative of its usage line ("usage: art-log append [--pretty] | show
+# ..."), when that is a word and not a flag; nothing for a command without
+# subcommands.
+subcommands() {
+	"$1" --help | sed -n '1s/^usage: [^ ]* //p' | tr '|' '\n' |
+		awk '$1 ~ /^[a-z][a-z-]*$/ { print $1 }'
+}
+
 # Check that both completion files know every long flag of command $1, and
-# that the bash completion offers each of them after --.
+# that the bash completion offers each of them after -- (after one of its
+# subcommands or another, for a command that has some).
 check_flags() {
-	local flags f offered missing=
+	local flags f offered subs s missing=
 	run help_flags "$1"
 	[ "$status" -eq 0 ]
 	flags=$output
 	[ -n "$flags" ]
-	offered=$(comp "${1##*/}" --)
+	subs=$(subcommands "$1")
+	if [ -n "$subs" ]; then
+		offered=$(for s in $subs; do comp "${1##*/}" "$s" --; done)
+	else
+		offered=$(comp "${1##*/}" --)
+	fi
 	for f in $flags; do
 		has_flag "$BASH_COMP" "$f" || missing="$missing art.bash:$f"
 		has_flag "$ZSH_COMP" "$f" || missing="$missing _art:$f"
@@ -127,6 +142,32 @@ scratch_repo() {
 	check_flags "$ART_BIN/art-scope-check"
 }
 
+@test "completions know every flag of art-log --help" {
+	check_flags "$ART_BIN/art-log"
+}
+
+@test "bash: each art-log subcommand offers exactly the flags of its usage" {
+	local usage alt sub flags offered
+	usage=$("$ART_BIN/art-log" --help | sed -n '1s/^usage: art-log //p')
+	[ -n "$usage" ]
+	while IFS= read -r alt; do
+		sub=$(awk '{ print $1 }' <<<"$alt")
+		[ -n "$sub" ]
+		flags=$(grep -o -- '--[a-z][a-z0-9-]*' <<<"$alt" | sort -u)
+		offered=$(comp art-log "$sub" -- | grep -vx -- --help | sort)
+		[ "$offered" = "$flags" ] || {
+			echo "art-log $sub: the usage has [$flags], bash offers [$offered]"
+			return 1
+		}
+		offered=$(comp art log "$sub" -- | grep -vx -- --help | sort)
+		[ "$offered" = "$flags" ] || {
+			echo "art log $sub: the usage has [$flags], bash offers [$offered]"
+			return 1
+		}
+		grep -q "'$sub:" "$ZSH_COMP" || { echo "_art lacks art-log $sub"; return 1; }
+	done < <(tr '|' '\n' <<<"$usage")
+}
+
 @test "completions know every art-<verb> that is built, and its flags" {
 	local cmd name verb
 	# shellcheck source=completions/art.bash
@@ -145,7 +186,7 @@ scratch_repo() {
 	local c
 	# shellcheck source=completions/art.bash
 	source "$BASH_COMP"
-	for c in art art-init art-start art-prompt art-scope-check; do
+	for c in art art-init art-start art-prompt art-scope-check art-log; do
 		complete -p "$c" >/dev/null
 	done
 }
@@ -160,7 +201,7 @@ scratch_repo() {
 @test "bash: art with nothing typed offers every verb, and - its options" {
 	run --separate-stderr comp art ''
 	[ "$status" -eq 0 ]
-	for v in init start prompt scope-check help; do in_output "$v"; done
+	for v in init start prompt scope-check log help; do in_output "$v"; done
 	run --separate-stderr comp art --
 	in_output --version
 	in_output --help
@@ -169,7 +210,7 @@ scratch_repo() {
 @test "bash: art help offers the manual topics" {
 	run --separate-stderr comp art help ''
 	[ "$status" -eq 0 ]
-	for t in init start prompt scope-check registry manifest; do in_output "$t"; done
+	for t in init start prompt scope-check log registry manifest; do in_output "$t"; done
 	run --separate-stderr comp art help re
 	[ "$output" = registry ]
 }
@@ -200,6 +241,57 @@ scratch_repo() {
 	[ "$(printf '%s\n' "$output" | wc -l)" -eq 2 ]
 	run --separate-stderr comp art-scope-check --s
 	[ "$output" = --staged ]
+}
+
+@test "bash: art-log completes its subcommands, then their flags" {
+	run --separate-stderr comp art-log ''
+	[ "$status" -eq 0 ]
+	for s in append show verify replay; do in_output "$s"; done
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 4 ]
+	[ -z "$stderr" ]
+	run --separate-stderr comp art log s
+	[ "$output" = show ]
+	run --separate-stderr comp art-log -
+	in_output --help
+	in_output -h
+	not_in_output --run
+	not_in_output append
+	run --separate-stderr comp art-log show --f
+	[ "$output" = --follow ]
+	run --separate-stderr comp art-log show --run TKT_one/tom --s
+	[ "$output" = --since ]
+	run --separate-stderr comp art log replay --
+	in_output --run
+	not_in_output --pretty
+	not_in_output --follow
+	run --separate-stderr comp art-log append --
+	in_output --pretty
+	not_in_output --run
+	run --separate-stderr comp art-log verify --p
+	[ "$output" = --pretty ]
+}
+
+@test "bash: art-log --run completes the runs that have a record, as TICKET/agent" {
+	scratch_repo tom
+	git update-ref refs/art/runs/TKT_one/tom HEAD
+	git update-ref refs/art/runs/TKT_two/eva HEAD
+	git branch feat/TKT_one-tom
+	run --separate-stderr comp art-log show --run ''
+	[ "$status" -eq 0 ]
+	in_output TKT_one/tom
+	in_output TKT_two/eva
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 2 ]
+	[ -z "$stderr" ]
+	run --separate-stderr comp art log replay --run TKT_t
+	[ "$output" = TKT_two/eva ]
+	run --separate-stderr comp art-log show --run=TKT_o
+	[ "$output" = --run=TKT_one/tom ]
+	run --separate-stderr comp art-log show --run = TKT_o
+	[ "$output" = TKT_one/tom ]
+	# --since takes a sequence number: nothing to offer
+	run --separate-stderr comp art-log show --since ''
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
 }
 
 @test "bash: art-scope-check --manifest-ref completes the run records" {
@@ -307,6 +399,10 @@ scratch_repo() {
 		[ -z "$output" ]
 		[ -z "$stderr" ]
 	done
+	run --separate-stderr comp art-log show --run ''
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ -z "$stderr" ]
 }
 
 # shellcheck disable=SC2016
@@ -324,5 +420,5 @@ scratch_repo() {
 	run zsh -n "$ZSH_COMP"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
-	head -n 1 "$ZSH_COMP" | grep -qx '#compdef art art-init art-start art-prompt art-scope-check'
+	head -n 1 "$ZSH_COMP" | grep -qx '#compdef art art-init art-start art-prompt art-scope-check art-log'
 }
