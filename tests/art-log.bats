@@ -115,6 +115,17 @@ note() {
 	[ -z "$output" ]
 }
 
+@test "looking at a repository without a log does not create one" {
+	run --separate-stderr art-log show </dev/null
+	[ "$status" -eq 0 ]
+	run --separate-stderr art-log verify </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"ok":true,"events":0,"head":""}' ]
+	run --separate-stderr art-log replay --run T1/tom </dev/null
+	[ "$status" -eq 3 ]
+	[ ! -e "$(git rev-parse --git-common-dir)/art/art.db" ]
+}
+
 @test "--pretty indents append and show" {
 	run --separate-stderr art-log append --pretty <<<'{"type":"art.note"}'
 	[ "$status" -eq 0 ]
