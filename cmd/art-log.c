@@ -244,20 +244,6 @@ static int cmd_verify(const art_repo *r, const struct opts *o, art_err *e)
 
 /* --- options ------------------------------------------------------------- */
 
-static int run_ok(const char *run)
-{
-	const char *slash = strrchr(run, '/');
-	char ticket[130];
-	art_err ignore;
-	size_t n;
-
-	if (!slash || (n = (size_t)(slash - run)) >= sizeof ticket)
-		return 0;
-	memcpy(ticket, run, n);
-	ticket[n] = '\0';
-	return !art_check_ticket(ticket, &ignore) && !art_check_agent(slash + 1, &ignore);
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -282,6 +268,7 @@ int main(int argc, char **argv)
 	struct opts o = { NULL, 0, 0, 0 };
 	art_repo repo = { 0 };
 	art_err e = { 0 };
+	art_err bad_run = { 0 };
 	int c, rc, used = 0;
 	size_t k;
 	char *end;
@@ -328,11 +315,12 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind < argc || (used & ~cmds[k].flags) ||
-	    (cmds[k].fn == cmd_replay && !o.run) || (o.run && !run_ok(o.run))) {
+	    (cmds[k].fn == cmd_replay && !o.run) ||
+	    (o.run && art_check_subject(o.run, &bad_run))) {
 		if (optind < argc)
 			art_warn("unexpected argument: %s", argv[optind]);
-		else if (o.run && !run_ok(o.run))
-			art_warn("--run %s: expected TICKET/agent", o.run);
+		else if (bad_run.status)
+			art_warn("--run %s: %s", o.run, bad_run.msg);
 		else
 			art_warn("%s: %s", cmds[k].name,
 				 used & ~cmds[k].flags ? "an option it does not take"

@@ -19,22 +19,6 @@ static int type_ok(const char *t)
 	return 1;
 }
 
-/* "TICKET/agent", both valid ids. */
-static int subject_ok(const char *s, art_err *why)
-{
-	const char *slash = strrchr(s, '/');
-	char ticket[130];
-	size_t n;
-
-	if (!slash || (n = (size_t)(slash - s)) >= sizeof ticket)
-		return art_errf(why, ART_EXIT_INPUT, "expected TICKET/agent");
-	memcpy(ticket, s, n);
-	ticket[n] = '\0';
-	if (art_check_ticket(ticket, why) || art_check_agent(slash + 1, why))
-		return why->status;
-	return 0;
-}
-
 static const char *string_member(const json_t *o, const char *key,
 				 size_t max, const char *where, int *bad,
 				 art_err *e)
@@ -86,7 +70,7 @@ int art_event_from_json(const json_t *o, const char *where, art_event_in *in,
 				in->type ? "expected letters, digits, '.', '_' or '-', starting with a letter"
 					 : "missing");
 	in->subject = string_member(o, "subject", 200, where, &bad, e);
-	if (!bad && in->subject && subject_ok(in->subject, &why))
+	if (!bad && in->subject && art_check_subject(in->subject, &why))
 		return art_errf(e, ART_EXIT_INPUT, "%s: member \"subject\": %s",
 				where, why.msg);
 	in->causationid = string_member(o, "causationid", 128, where, &bad, e);

@@ -83,3 +83,18 @@ int art_check_ticket(const char *t, art_err *e)
 				buf);
 	return 0;
 }
+
+int art_check_subject(const char *subject, art_err *e)
+{
+	const char *slash = strrchr(subject, '/');
+	char ticket[130];
+	size_t n;
+
+	if (!slash || (n = (size_t)(slash - subject)) >= sizeof ticket)
+		return art_errf(e, ART_EXIT_INPUT, "expected TICKET/agent");
+	memcpy(ticket, subject, n);
+	ticket[n] = '\0';
+	if (art_check_ticket(ticket, e) || art_check_agent(slash + 1, e))
+		return e->status;
+	return 0;
+}

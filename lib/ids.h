@@ -16,4 +16,7 @@ int art_check_agent(const char *agent, art_err *e);
  */
 int art_check_ticket(const char *ticket, art_err *e);
 
+/* A run's subject, "TICKET/agent", both valid.  0 or ART_EXIT_INPUT. */
+int art_check_subject(const char *subject, art_err *e);
+
 #endif

@@ -199,3 +199,8 @@ int art_run_locate(art_run *run, const art_repo *r, const char *agent,
 	return art_errf(e, ART_EXIT_USAGE,
 			"which run? give --agent and --ticket, a JSON object on stdin, or run inside an agent worktree");
 }
+
+int art_is_run_path(const char *path)
+{
+	return !strncmp(path, ".agent", 6) && (!path[6] || path[6] == '/');
+}

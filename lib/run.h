@@ -38,6 +38,10 @@ int art_run_init(art_run *run, const art_repo *r, const char *agent,
 		 const char *ticket, art_err *e);
 void art_run_free(art_run *run);
 
+/* 1 when path (relative to the top of a worktree) is .agent or below it:
+ * the run's own files, which art keeps out of git. */
+int art_is_run_path(const char *path);
+
 /* 1 when stdin carries input: a pipe, FIFO, socket or regular file (not a
  * terminal, not a character device such as /dev/null). */
 int art_stdin_is_input(void);

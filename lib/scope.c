@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "changes.h"
+#include "run.h"
 #include "fs.h"
 #include "jsonio.h"
 #include "secrets.h"
@@ -197,12 +198,6 @@ static int scan_blob_step(struct ctx *c, art_change *ch,
 }
 
 /* --- collecting changes -------------------------------------------------- */
-
-/* The run's own files, .agent/ at the top: in the working tree only. */
-static int is_run_file(const char *path)
-{
-	return !strncmp(path, ".agent", 6) && (!path[6] || path[6] == '/');
-}
 
 /*
  * One delta of a tree or index diff; commit is NULL for the index.
@@ -388,7 +383,7 @@ static int add_worktree(struct ctx *c, art_wt_scan *scan)
 		art_change *ch;
 		git_blob *old;
 
-		if (!w->old_mode && is_run_file(w->path))
+		if (!w->old_mode && art_is_run_path(w->path))
 			continue;
 		ch = art_changes_step(&c->changes, w->path, w->old_mode,
 				      w->old_mode ? &w->old_id : NULL, w->new_mode,

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "fs.h"
+#include "run.h"
 #include "secrets.h"
 
 int art_wt_diff(git_repository *repo, git_index *index, art_wt_changes *out,
@@ -38,8 +39,7 @@ int art_wt_diff(git_repository *repo, git_index *index, art_wt_changes *out,
 		size_t len = 0;
 		art_err ignore = { 0 };
 
-		if (d->status == GIT_DELTA_UNTRACKED &&
-		    (!strncmp(p, ".agent/", 7) || !strcmp(p, ".agent")))
+		if (d->status == GIT_DELTA_UNTRACKED && art_is_run_path(p))
 			continue; /* the run's own files */
 		ch = art_wt_push(out, plen && p[plen - 1] == '/'
 					      ? strndup(p, plen - 1) : art_strdup(p));
