@@ -144,6 +144,46 @@ const char *art_secrets_match_line(art_secrets *s, const char *line,
 	return NULL;
 }
 
+/* The end of a private key that starts at from: past its END line. */
+static size_t key_end(const char *buf, size_t len, size_t from)
+{
+	static const char end[] = "-----END";
+	const char *p = memmem(buf + from, len - from, end, sizeof end - 1);
+	const char *q;
+
+	if (!p)
+		return len;
+	q = memmem(p + sizeof end - 1, len - (size_t)(p - buf) - (sizeof end - 1),
+		   "-----", 5);
+	return q ? (size_t)(q - buf) + 5 : len;
+}
+
+size_t art_secrets_mark(art_secrets *s, const char *buf, size_t len,
+			unsigned char *mask)
+{
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+	size_t i, found = 0;
+
+	for (i = 0; i < NRULES; i++) {
+		PCRE2_SIZE at = 0;
+
+		if (!has_keyword(&rules[i], buf, len))
+			continue;
+		while (at < len &&
+		       pcre2_match(s->code[i], (PCRE2_SPTR)buf, len, at, 0, s->md,
+				   NULL) > 0) {
+			size_t from = ov[0], to = ov[1];
+
+			if (!strcmp(rules[i].id, "private-key"))
+				to = key_end(buf, len, to);
+			memset(mask + from, 1, to - from);
+			found++;
+			at = to > from ? to : from + 1;
+		}
+	}
+	return found;
+}
+
 int art_secrets_is_env_file(const char *path)
 {
 	static const char *const placeholders[] = { ".example", ".sample",

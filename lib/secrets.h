@@ -32,6 +32,15 @@ int art_secrets_maybe(const char *buf, size_t len);
 const char *art_secrets_match_line(art_secrets *s, const char *line,
 				   size_t len);
 
+/*
+ * Set mask[i] for every byte i of buf (len bytes) inside a token some
+ * rule matches, wherever it is (no line structure needed); a private
+ * key's BEGIN line marks through its END line, or to the end of buf.
+ * The number of tokens found.
+ */
+size_t art_secrets_mark(art_secrets *s, const char *buf, size_t len,
+			unsigned char *mask);
+
 /* 1 when path's last component starts with ".env": a secrets file, unless
  * it ends in .example, .sample, .template or .dist (a template for one). */
 int art_secrets_is_env_file(const char *path);
