@@ -124,20 +124,6 @@ static int cmd_append(const art_repo *r, const struct opts *o, art_err *e)
 
 /* --- show, replay -------------------------------------------------------- */
 
-/*
- * Open the log for reading: *ev NULL when there is none yet, so that
- * looking at a repository does not create a store in it.
- */
-static int open_existing(const art_repo *r, art_events **ev, art_err *e)
-{
-	char *path = art_join(r->commondir, "art/art.db");
-	int there = access(path, F_OK) == 0;
-
-	free(path);
-	*ev = NULL;
-	return there ? art_events_open(r, ev, e) : 0;
-}
-
 struct printer {
 	int pretty;
 	long long last;
@@ -175,7 +161,7 @@ static int cmd_show(const art_repo *r, const struct opts *o, art_err *e)
 	int rc;
 
 	do {
-		if (!ev && (rc = open_existing(r, &ev, e)) != 0)
+		if (!ev && (rc = art_events_open_existing(r, &ev, e)) != 0)
 			return rc;
 		if (ev)
 			rc = art_events_each(ev, p.last, o->run, print_line, &p, e);
@@ -203,7 +189,7 @@ static int cmd_replay(const art_repo *r, const struct opts *o, art_err *e)
 	art_events *ev = NULL;
 	int rc;
 
-	if ((rc = open_existing(r, &ev, e)) != 0)
+	if ((rc = art_events_open_existing(r, &ev, e)) != 0)
 		return rc;
 	if (ev)
 		rc = art_events_each(ev, 0, o->run, print_line, &p, e);
@@ -223,7 +209,7 @@ static int cmd_verify(const art_repo *r, const struct opts *o, art_err *e)
 	json_t *out;
 	int rc;
 
-	if ((rc = open_existing(r, &ev, e)) != 0)
+	if ((rc = art_events_open_existing(r, &ev, e)) != 0)
 		return rc;
 	if (ev) /* no log yet is an intact, empty one */
 		rc = art_events_verify(ev, &events, head, &bad, e);

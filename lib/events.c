@@ -2,9 +2,12 @@
 /* events.c - the SQLite event store; see events.h. */
 #include "events.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 #include <sqlite3.h>
@@ -472,6 +475,12 @@ char *art_event_get(art_events *ev, long long seq)
 int art_events_verify(art_events *ev, long long *events, char head[65],
 		      long long *bad, art_err *e)
 {
+	return art_events_verify_upto(ev, 0, events, head, bad, e);
+}
+
+int art_events_verify_upto(art_events *ev, long long upto, long long *events,
+			   char head[65], long long *bad, art_err *e)
+{
 	sqlite3_stmt *st;
 	long long expect = 1;
 	char prev[65] = "", hash[65], frag[128];
@@ -481,9 +490,10 @@ int art_events_verify(art_events *ev, long long *events, char head[65],
 	*bad = 0;
 	head[0] = '\0';
 	if (sqlite3_prepare_v2(ev->db,
-			       "SELECT seq, body, hash FROM events ORDER BY seq",
+			       "SELECT seq, body, hash FROM events WHERE seq <= ? ORDER BY seq",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_error(ev, e, "cannot read");
+	sqlite3_bind_int64(st, 1, upto > 0 ? upto : LLONG_MAX);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		long long seq = sqlite3_column_int64(st, 0);
 		const char *body = sqlite3_column_blob(st, 1);
@@ -526,6 +536,39 @@ int art_events_verify(art_events *ev, long long *events, char head[65],
 		return db_error(ev, e, "cannot read");
 	memcpy(head, prev, 65);
 	return 0;
+}
+
+int art_events_head(art_events *ev, long long *seq, char hash[65],
+		    art_err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*seq = 0;
+	hash[0] = '\0';
+	if (sqlite3_prepare_v2(ev->db,
+			       "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_error(ev, e, "cannot read");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_text(st, 1)) {
+		*seq = sqlite3_column_int64(st, 0);
+		snprintf(hash, 65, "%s", (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(ev, e, "cannot read");
+	return 0;
+}
+
+int art_events_open_existing(const art_repo *r, art_events **ev, art_err *e)
+{
+	char *path = art_join(r->commondir, "art/art.db");
+	int there = access(path, F_OK) == 0;
+
+	free(path);
+	*ev = NULL;
+	return there ? art_events_open(r, ev, e) : 0;
 }
 
 int art_events_each(art_events *ev, long long since, const char *subject,

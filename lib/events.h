@@ -18,6 +18,9 @@
 typedef struct art_events art_events;
 
 int art_events_open(const art_repo *r, art_events **out, art_err *e);
+/* Open the store for reading: *ev NULL when the repository has none yet,
+ * so that looking at a repository does not create one in it. */
+int art_events_open_existing(const art_repo *r, art_events **ev, art_err *e);
 void art_events_close(art_events *ev);
 
 typedef struct art_event_in {
@@ -57,6 +60,15 @@ void art_events_rollback(art_events *ev);
  */
 int art_events_verify(art_events *ev, long long *events, char head[65],
 		      long long *bad, art_err *e);
+
+/* Only events 1..upto (upto <= 0: all); the log ending before upto is
+ * not a failure here: *events tells how far it went. */
+int art_events_verify_upto(art_events *ev, long long upto, long long *events,
+			   char head[65], long long *bad, art_err *e);
+
+/* The last event's seq and hash (0 and "" for an empty log). */
+int art_events_head(art_events *ev, long long *seq, char hash[65],
+		    art_err *e);
 
 /*
  * The full envelope ("hash" included, malloc'd, the caller's) of the event

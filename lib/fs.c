@@ -298,6 +298,90 @@ fail:
 	return rc;
 }
 
+/* Open dir (relative, "" for root itself) below root, one component at
+ * a time and never through a symlink.  -1 with errno. */
+static int open_dir_beneath(const char *root, const char *dir)
+{
+	char *copy, *seg, *next;
+	int dirfd, fd;
+
+	dirfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0 || !*dir)
+		return dirfd;
+	copy = art_strdup(dir);
+	for (seg = copy; seg; seg = next) {
+		if ((next = strchr(seg, '/')) != NULL)
+			*next++ = '\0';
+		fd = openat(dirfd, seg,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(dirfd);
+		if ((dirfd = fd) < 0)
+			break;
+	}
+	free(copy);
+	return dirfd;
+}
+
+int art_write_beneath(const char *root, const char *dir, const char *name,
+		      const void *data, size_t len, mode_t mode, art_err *e)
+{
+	char tmp[64], *shown = art_asprintf("%s%s%s", dir, *dir ? "/" : "", name);
+	int dirfd, fd = -1, rc = 0, tries;
+	mode_t mask;
+
+	if ((*dir && !art_rel_path_ok(dir)) || strchr(name, '/')) {
+		rc = art_errf(e, ART_EXIT_INPUT, "%s: not a path art writes", shown);
+		goto out_name;
+	}
+	if ((dirfd = open_dir_beneath(root, dir)) < 0) {
+		rc = art_err_sys(e, errno == ELOOP || errno == ENOTDIR
+				 ? ART_EXIT_INPUT : ART_EXIT_LOCAL,
+				 "%s/%s: not a directory art may write in",
+				 root, *dir ? dir : ".");
+		goto out_name;
+	}
+	for (tries = 0; fd < 0 && tries < 100; tries++) {
+		unsigned r = (unsigned)random() ^ (unsigned)getpid() ^ (unsigned)tries;
+
+		snprintf(tmp, sizeof tmp, ".%.32s.tmp.%08x", name, r);
+		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+					       O_CLOEXEC, 0600);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		rc = art_err_sys(e, ART_EXIT_LOCAL, "cannot create a file beside %s",
+				 shown);
+		goto out_dir;
+	}
+	mask = umask(0);
+	umask(mask); /* the user's umask applies, as to any created file */
+	if (fchmod(fd, mode & ~mask) < 0 || art_write_all(fd, data, len) < 0 ||
+	    fsync(fd) < 0) {
+		rc = art_err_sys(e, ART_EXIT_LOCAL, "cannot write %s", shown);
+		close(fd);
+		unlinkat(dirfd, tmp, 0);
+		goto out_dir;
+	}
+	if (close(fd) < 0) {
+		rc = art_err_sys(e, ART_EXIT_LOCAL, "cannot write %s", shown);
+		unlinkat(dirfd, tmp, 0);
+		goto out_dir;
+	}
+	/* rename replaces a link at name, never what it points to */
+	if (renameat(dirfd, tmp, dirfd, name) < 0) {
+		rc = art_err_sys(e, ART_EXIT_LOCAL, "cannot rename onto %s", shown);
+		unlinkat(dirfd, tmp, 0);
+		goto out_dir;
+	}
+	fsync(dirfd);
+out_dir:
+	close(dirfd);
+out_name:
+	free(shown);
+	return rc;
+}
+
 static int rm_at(int at, const char *name)
 {
 	struct stat st;

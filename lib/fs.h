@@ -35,6 +35,15 @@ int art_read_path(const char *path, size_t max, char **buf, size_t *len,
 int art_write_atomic(const char *path, const void *data, size_t len,
 		     mode_t mode, int excl, art_err *e);
 
+/*
+ * Write data to root/dir/name atomically, as art_write_atomic does, but
+ * reaching dir (relative, "" for root) one component at a time without
+ * following a symlink: a directory someone replaced by a link is refused
+ * (ART_EXIT_INPUT), and a link at name is replaced, not followed.
+ */
+int art_write_beneath(const char *root, const char *dir, const char *name,
+		      const void *data, size_t len, mode_t mode, art_err *e);
+
 /* write(2) all of data, through short writes and EINTR; -1 with errno. */
 int art_write_all(int fd, const void *data, size_t len);
 

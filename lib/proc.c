@@ -17,7 +17,7 @@
 
 extern char **environ;
 
-static long long now_ms(void)
+long long art_mono_ms(void)
 {
 	struct timespec ts;
 
@@ -32,7 +32,7 @@ int art_spawn_run(const art_spawn *s, art_spawn_result *res, art_err *e)
 	sigset_t dfl;
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, wst = 0, rc;
 	size_t written = 0, cap = s->keep + 1;
-	long long deadline = s->timeout_ms > 0 ? now_ms() + s->timeout_ms : 0;
+	long long deadline = s->timeout_ms > 0 ? art_mono_ms() + s->timeout_ms : 0;
 	pid_t pid;
 
 	memset(res, 0, sizeof *res);
@@ -81,7 +81,7 @@ int art_spawn_run(const art_spawn *s, art_spawn_result *res, art_err *e)
 		if (n == 0)
 			break;
 		if (deadline) {
-			long long left = deadline - now_ms();
+			long long left = deadline - art_mono_ms();
 
 			if (left <= 0) {
 				res->timed_out = 1;
@@ -139,7 +139,7 @@ int art_spawn_run(const art_spawn *s, art_spawn_result *res, art_err *e)
 
 		if (w == pid || (w < 0 && errno != EINTR))
 			break;
-		if (w == 0 && now_ms() >= deadline) {
+		if (w == 0 && art_mono_ms() >= deadline) {
 			res->timed_out = 1;
 			kill(pid, SIGKILL);
 			deadline = 0; /* now wait for it to die */

@@ -26,6 +26,9 @@ typedef struct art_spawn_result {
 	size_t out_len;
 } art_spawn_result;
 
+/* Milliseconds of CLOCK_MONOTONIC: for deadlines and durations. */
+long long art_mono_ms(void);
+
 /* 0 when the program ran (whatever its status); else ART_EXIT_LOCAL. */
 int art_spawn_run(const art_spawn *s, art_spawn_result *res, art_err *e);
 void art_spawn_result_free(art_spawn_result *res);

@@ -186,6 +186,12 @@ int art_check_dod(const char *file, const char *field, json_t *v, art_err *e)
 					"%s: field \"%s[%zu].run\": expected a command string or a non-empty argv array%s",
 					file, field, i, run ? "" : " (missing)");
 		}
+		arg = json_object_get(item, "timeout");
+		if (arg && (!json_is_integer(arg) || json_integer_value(arg) < 1 ||
+			    json_integer_value(arg) > ART_DOD_TIMEOUT_MAX))
+			return art_errf(e, ART_EXIT_INPUT,
+					"%s: field \"%s[%zu].timeout\": expected a number of seconds from 1 to %d",
+					file, field, i, ART_DOD_TIMEOUT_MAX);
 		for (j = 0; j < i; j++)
 			if (!strcmp(json_string_value(id),
 				    json_string_value(json_object_get(

@@ -18,6 +18,7 @@
 #define ART_REGISTRY_DEFAULT "agents/agents_registry.json"
 #define ART_CONFIG_MAX (1u << 20)  /* registry, profile, manifest: 1 MiB */
 #define ART_PATTERNS_MAX 1000      /* patterns in one list */
+#define ART_DOD_TIMEOUT_MAX 86400  /* a dod item's "timeout": one day */
 
 typedef struct art_registry {
 	char *path;         /* relative to the main checkout */
@@ -68,7 +69,8 @@ int art_check_patterns(const char *file, const char *field, json_t *v,
  */
 int art_check_approvals(const char *file, const char *field, json_t *v,
 			art_err *e);
-/* Validate a definition-of-done array (ids unique, run string or argv). */
+/* Validate a definition-of-done array (ids unique, run string or argv,
+ * timeout a number of seconds). */
 int art_check_dod(const char *file, const char *field, json_t *v,
 		  art_err *e);
 

@@ -1,0 +1,436 @@
+#!/usr/bin/env bats
+# art-close: the definition of done, REPORT.md, the receipt, the final state.
+
+load helper
+
+setup() {
+	setup_repo
+	init_art
+	WT="$REPO/.worktrees/T1/tom"
+}
+
+teardown() {
+	teardown_repo
+}
+
+# start_run [PROFILE_JQ [REGISTRY_JQ]]: edit tom's profile and the
+# registry with jq, commit, open T1/tom.
+start_run() {
+	if [ -n "${1:-}" ]; then
+		jq "$1" agents/profiles/tom_agent.json > "$ART_TMP/p" && mv "$ART_TMP/p" agents/profiles/tom_agent.json
+	fi
+	if [ -n "${2:-}" ]; then
+		jq "$2" agents/agents_registry.json > "$ART_TMP/r" && mv "$ART_TMP/r" agents/agents_registry.json
+	fi
+	git add agents
+	git diff --cached --quiet || git commit -qm "chore(agents): dod for T1"
+	art-start --agent tom --ticket T1 </dev/null >/dev/null
+	BASE=$(git rev-parse HEAD)
+}
+
+# agent_commit FILE MESSAGE: the agent changes FILE in its worktree and commits.
+agent_commit() {
+	mkdir -p "$(dirname "$WT/$1")"
+	printf 'change %s\n' "$RANDOM" >> "$WT/$1"
+	git -C "$WT" add -- "$1"
+	git -C "$WT" commit -qm "$2"
+}
+
+# state: the run's state, from its last art.run.* event.
+state() {
+	art-log show --run T1/tom | jq -r 'select(.type | startswith("art.run.")) | .type' | tail -1
+}
+
+# payload: the receipt's in-toto statement, decoded.
+payload() {
+	jq -r .payload "$WT/.agent/receipt.json" | base64 -d
+}
+
+@test "close: a run that passes every check ends closed, with report, receipt and record" {
+	start_run '.dod = [{"id": "tests", "title": "Tests backend OK", "run": ["true"]}]' \
+		'.dod = [{"id": "ssot", "title": "make ssot-check OK", "run": "exit 0"}]'
+	agent_commit src/a.c "feat(src): add a"
+	agent_commit tests/a.t "test(src): cover a"
+	HEAD=$(git -C "$WT" rev-parse HEAD)
+	run --separate-stderr art-close --agent tom --ticket T1 --summary "Added a." --risk "not load-tested" --next "PR review by Eva" </dev/null
+	[ "$status" -eq 0 ]
+	[ "$(json .ok)" = true ]
+	[ "$(json .agent)" = tom ]
+	[ "$(json .ticket)" = T1 ]
+	[ "$(json .head)" = "$HEAD" ]
+	[ "$(json .state)" = closed ]
+	[ "$(json .report)" = "$WT/.agent/REPORT.md" ]
+	[ "$(json .receipt)" = "$WT/.agent/receipt.json" ]
+	[ "$(json '[.checks[].id] | join(",")')" = "ssot,tests,art-scope,art-commits" ]
+	[ "$(json '.checks[0] | keys | join(",")')" = "duration_ms,exit,id,ok,title" ]
+	[ "$(json '[.checks[].ok] | all')" = true ]
+	[ "$(json '.checks[1].title')" = "Tests backend OK" ]
+	[ "$(json '.keyid | length')" -eq 64 ]
+	[ -f "$WT/.agent/REPORT.md" ] && [ -f "$WT/.agent/receipt.json" ]
+	[ "$(state)" = art.run.closed ]
+	# the record holds the three files, the same bytes as the worktree's
+	[ "$(git ls-tree --name-only refs/art/runs/T1/tom | tr '\n' ' ')" = "REPORT.md manifest.json receipt.json " ]
+	cmp <(git cat-file blob refs/art/runs/T1/tom:REPORT.md) "$WT/.agent/REPORT.md"
+	cmp <(git cat-file blob refs/art/runs/T1/tom:receipt.json) "$WT/.agent/receipt.json"
+	[ "$(git rev-list --count refs/art/runs/T1/tom)" -eq 2 ]
+	# nothing pushed or merged: main did not move, no remote was touched
+	[ "$(git rev-parse main)" = "$BASE" ]
+}
+
+@test "close: REPORT.md follows seed 001 §7.2, section by section" {
+	start_run '.dod = [{"id": "tests", "title": "Tests backend OK", "run": ["true"]}]'
+	agent_commit src/a.c "feat(src): add a"
+	git -C "$WT" mv src/a.c src/b.c
+	git -C "$WT" commit -qm "refactor(src): rename a"
+	agent_commit docs/x.md "docs(src): explain"
+	art-close --agent tom --ticket T1 --summary "Did the thing." --risk "rate limiting untested" --next "PR review" --next "merge" </dev/null >/dev/null
+	R="$WT/.agent/REPORT.md"
+	[ "$(grep '^#' "$R" | tr '\n' '|')" = "# Agent Run Report|## Metadata|## Summary|## Files Modified|## DoD Checklist|## Risks & Notes|## Next Actions|" ]
+	grep -qx -- '- \*\*Agent\*\*: tom' "$R"
+	grep -qx -- '- \*\*Ticket\*\*: T1' "$R"
+	grep -qx -- '- \*\*Branch\*\*: feat/T1-tom' "$R"
+	grep -q -- '^- \*\*Started\*\*: 20' "$R"
+	grep -q -- '^- \*\*Closed\*\*: 20' "$R"
+	grep -qx 'Did the thing.' "$R"
+	grep -qx -- '- `src/b.c` (added)' "$R"
+	grep -qx -- '- `docs/x.md` (added)' "$R"
+	grep -qx -- '- \[x\] Tests backend OK' "$R"
+	grep -qx -- '- \[x\] Scope check OK' "$R"
+	grep -qx -- '- \[x\] Conventional commits' "$R"
+	grep -qx -- '- rate limiting untested' "$R"
+	grep -qx -- '- \[ \] PR review' "$R"
+	grep -qx -- '- \[ \] merge' "$R"
+}
+
+@test "close: a failing DoD command fails the run; the report is still written, box unticked" {
+	start_run '.dod = [{"id": "tests", "title": "Tests backend OK", "run": "echo 3 tests failed >&2; exit 3"}]'
+	agent_commit src/a.c "feat(src): add a"
+	run --separate-stderr art-close --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 1 ]
+	[ "$(json .ok)" = false ]
+	[ "$(json .state)" = failed ]
+	[ "$(json '.checks[0].exit')" -eq 3 ]
+	[ "$(json '.checks[0].ok')" = false ]
+	[ "$(json '.checks[1].ok')" = true ]
+	[[ "$stderr" == *"failed its definition of done"* ]]
+	grep -qx -- '- \[ \] Tests backend OK (exit 3, 0.0 s)' "$WT/.agent/REPORT.md"
+	grep -qx '3 tests failed' "$WT/.agent/REPORT.md"
+	[ "$(state)" = art.run.failed ]
+	[ "$(payload | jq '.predicate.ok')" = false ]
+	[ "$(payload | jq -r '.predicate.checks[0].output')" = "3 tests failed" ]
+}
+
+@test "close: a DoD command that hangs is stopped at its timeout" {
+	start_run '.dod = [{"id": "hang", "title": "Hangs", "run": "sleep 1000 & sleep 1000", "timeout": 1}]'
+	agent_commit src/a.c "feat(src): add a"
+	SECONDS=0
+	run --separate-stderr art-close --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 1 ]
+	[ "$SECONDS" -lt 10 ]
+	[ "$(json '.checks[0].exit')" -eq 124 ]
+	[ "$(payload | jq '.predicate.checks[0].timed_out')" = true ]
+	grep -qx -- '- \[ \] Hangs (timed out, 1.0 s)' "$WT/.agent/REPORT.md" ||
+		grep -q -- '^- \[ \] Hangs (timed out' "$WT/.agent/REPORT.md"
+	! pgrep -f "sleep 1000" >/dev/null
+}
+
+@test "close: --timeout is the limit of items without their own" {
+	start_run '.dod = [{"id": "slow", "run": ["sleep", "30"]}]'
+	agent_commit src/a.c "feat(src): add a"
+	run --separate-stderr art-close --agent tom --ticket T1 --timeout 1 </dev/null
+	[ "$status" -eq 1 ]
+	[ "$(json '.checks[0].exit')" -eq 124 ]
+	[ "$(json '.checks[0].duration_ms')" -lt 5000 ]
+}
+
+@test "close: megabytes of output keep a bounded tail and an exact count" {
+	start_run '.dod = [{"id": "loud", "run": "head -c 5000000 /dev/zero | tr \"\\\\0\" x | fold -w 100; echo; echo last line; exit 1"}]'
+	agent_commit src/a.c "feat(src): add a"
+	run --separate-stderr art-close --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 1 ]
+	[ "$(payload | jq '.predicate.checks[0].output_bytes')" -eq $((5000000 + 50000 + 10)) ]
+	[ "$(payload | jq '.predicate.checks[0].output | length')" -le 4096 ]
+	[ "$(payload | jq -r '.predicate.checks[0].output | rtrimstr("\n")' | tail -1)" = "last line" ]
+	[ "$(stat -c %s "$WT/.agent/REPORT.md")" -lt 10000 ]
+	[ "$(stat -c %s "$WT/.agent/receipt.json")" -lt 20000 ]
+}
+
+@test "close: a secret a DoD command prints from the environment is redacted everywhere" {
+	secret="s3cr3t-$RANDOM-value-never-shown"
+	start_run '.dod = [{"id": "leak", "run": "echo token is $DEPLOY_TOKEN; echo $DEPLOY_TOKEN | tr -d \"\\\\n\" | base64; exit 1"}]'
+	agent_commit src/a.c "feat(src): add a"
+	export DEPLOY_TOKEN="$secret"
+	run --separate-stderr art-close --agent tom --ticket T1 --summary "see $secret" </dev/null
+	[ "$status" -eq 1 ]
+	b64=$(printf '%s' "$secret" | base64)
+	for where in "$output" "$stderr" "$(cat "$WT/.agent/REPORT.md")" "$(payload)" \
+		"$(cat "$WT/.agent/receipt.json")" "$(art-log show)" "$(git cat-file -p refs/art/runs/T1/tom:REPORT.md)"; do
+		[[ "$where" != *"$secret"* ]]
+		[[ "$where" != *"$b64"* ]]
+	done
+	grep -qx 'token is \[REDACTED\]' "$WT/.agent/REPORT.md"
+	grep -qx 'see \[REDACTED\]' "$WT/.agent/REPORT.md"
+}
+
+@test "close: a non-conventional commit fails the commit check and is named" {
+	start_run
+	agent_commit src/a.c "feat(src): add a"
+	agent_commit src/b.c "wip stuff"
+	agent_commit src/c.c "feat: no area"
+	run --separate-stderr art-close --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 1 ]
+	[ "$(json '.checks[] | select(.id == "art-commits") | .ok')" = false ]
+	[ "$(payload | jq -r '[.predicate.commits.nonconventional[].subject] | join("|")')" = "wip stuff|feat: no area" ]
+	[ "$(payload | jq '.predicate.commits.checked')" -eq 3 ]
+	grep -qx -- '- \[ \] Conventional commits (exit 1, 0.0 s)' "$WT/.agent/REPORT.md"
+	grep -q '`wip stuff`' "$WT/.agent/REPORT.md"
+	[ "$(state)" = art.run.failed ]
+}
+
+@test "close: a commit outside the scope fails the scope check" {
+	start_run
+	agent_commit lib/x.c "feat(lib): out of scope"
+	run --separate-stderr art-close --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 1 ]
+	[ "$(json '.checks[] | select(.id == "art-scope") | .ok')" = false ]
+	[ "$(payload | jq -c '.predicate.scope.violations[0] | [.path, .reason]')" = '["lib/x.c","outside_allowlist"]' ]
+	grep -q '^## Scope Violations' "$WT/.agent/REPORT.md"
+}
+
+@test "close: closing a closed run is exit 4 and changes nothing" {
+	start_run
+	agent_commit src/a.c "feat(src): add a"
+	art-close --agent tom --ticket T1 </dev/null >/dev/null
+	before=$(event_count)
+	rec=$(git rev-parse refs/art/runs/T1/tom)
+	sum=$(sha256sum "$WT/.agent/REPORT.md")
+	run --separate-stderr art-close --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 4 ]
+	[ -z "$output" ]
+	[[ "$stderr" == *"is closed already"* ]]
+	[ "$(event_count)" -eq "$before" ]
+	[ "$(git rev-parse refs/art/runs/T1/tom)" = "$rec" ]
+	[ "$(sha256sum "$WT/.agent/REPORT.md")" = "$sum" ]
+}
+
+@test "close: a failed run cannot be closed again either" {
+	start_run '.dod = [{"id": "no", "run": ["false"]}]'
+	agent_commit src/a.c "feat(src): add a"
+	run art-close --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 1 ]
+	run --separate-stderr art-close --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 4 ]
+	[[ "$stderr" == *"is failed already"* ]]
+}
+
+@test "close: a run whose worktree was deleted is refused, and stays running" {
+	start_run
+	agent_commit src/a.c "feat(src): add a"
+	rm -rf "$WT"
+	before=$(event_count)
+	run --separate-stderr art-close --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 4 ]
+	[[ "$stderr" == *"worktree .worktrees/T1/tom is gone"* ]]
+	[ "$(event_count)" -eq "$before" ]
+	[ "$(state)" = art.run.started ]
+	[ "$(git rev-list --count refs/art/runs/T1/tom)" -eq 1 ]
+}
+
+@test "close: uncommitted work is refused before anything changes" {
+	start_run
+	agent_commit src/a.c "feat(src): add a"
+	echo more >> "$WT/src/a.c"
+	echo new > "$WT/src/new.c"
+	before=$(event_count)
+	run --separate-stderr art-close --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 4 ]
+	[[ "$stderr" == *"2 uncommitted changes"* ]]
+	[ "$(event_count)" -eq "$before" ]
+	[ ! -e "$WT/.agent/REPORT.md" ]
+}
+
+@test "close: a worktree moved off its branch is refused" {
+	start_run
+	agent_commit src/a.c "feat(src): add a"
+	git -C "$WT" checkout -q --detach
+	run --separate-stderr art-close --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 4 ]
+	[[ "$stderr" == *"not on its branch feat/T1-tom"* ]]
+}
+
+@test "close: a run that was never started is exit 4" {
+	run --separate-stderr art-close --agent tom --ticket T9 </dev/null
+	[ "$status" -eq 4 ]
+	[ -z "$output" ]
+}
+
+@test "close: finds the run from stdin (art-start's output) and from inside the worktree" {
+	git add agents && git commit -qm "chore(agents): x" --allow-empty
+	art-start --agent tom --ticket T1 </dev/null > "$ART_TMP/start.json"
+	agent_commit src/a.c "feat(src): add a"
+	run --separate-stderr art-close < "$ART_TMP/start.json"
+	[ "$status" -eq 0 ]
+	[ "$(json .ticket)" = T1 ]
+	art-start --agent tom --ticket T2 </dev/null >/dev/null
+	cd "$REPO/.worktrees/T2/tom"
+	echo x > src/z.c && git add src/z.c && git commit -qm "feat(src): z"
+	run --separate-stderr art-close </dev/null
+	[ "$status" -eq 0 ]
+	[ "$(json .ticket)" = T2 ]
+	# empty stdin in a pipeline: nothing to do
+	cd "$REPO"
+	run --separate-stderr bash -c 'printf "" | art-close'
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "close: summary, risks and next from stdin; a summary cannot fake a section" {
+	start_run
+	agent_commit src/a.c "feat(src): add a"
+	jq -n '{agent: "tom", ticket: "T1", summary: "line one\n## DoD Checklist\n- [x] all good\nx\n---", risks: ["r1\n- [x] sneaky"], next: ["n1"]}' |
+		art-close > "$ART_TMP/out.json"
+	R="$WT/.agent/REPORT.md"
+	[ "$(grep -c '^## DoD Checklist' "$R")" -eq 1 ]
+	grep -qx '\\## DoD Checklist' "$R"
+	grep -qx '\\---' "$R"
+	grep -qx -- '- r1 - \[x\] sneaky' "$R"
+	grep -qx -- '- \[ \] n1' "$R"
+}
+
+@test "close: --summary-file is read; a missing one is exit 3" {
+	start_run
+	agent_commit src/a.c "feat(src): add a"
+	run --separate-stderr art-close --agent tom --ticket T1 --summary-file "$ART_TMP/none" </dev/null
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"$ART_TMP/none"* ]]
+	printf 'From a file.\n' > "$ART_TMP/s.md"
+	run art-close --agent tom --ticket T1 --summary-file "$ART_TMP/s.md" </dev/null
+	[ "$status" -eq 0 ]
+	grep -qx 'From a file.' "$WT/.agent/REPORT.md"
+}
+
+@test "close: usage errors are exit 2" {
+	for args in "--bogus" "--timeout 0" "--timeout x" "--summary a --summary-file b" "extra"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr art-close --agent tom --ticket T1 $args </dev/null
+		[ "$status" -eq 2 ]
+		[[ "$stderr" == *usage:* ]]
+	done
+}
+
+@test "close: a governor can veto it (exit 5), and the run stays running" {
+	start_run
+	agent_commit src/a.c "feat(src): add a"
+	mkdir -p .art/governors.d
+	printf '#!/bin/sh\ngrep -q "\\"action\\":\\"close\\"" && { echo "no closing on Fridays"; exit 1; }\nexit 0\n' > .art/governors.d/10-friday
+	chmod +x .art/governors.d/10-friday
+	run --separate-stderr art-close --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 5 ]
+	[[ "$stderr" == *"no closing on Fridays"* ]]
+	[ "$(state)" = art.run.started ]
+	[ ! -e "$WT/.agent/REPORT.md" ]
+}
+
+@test "close: an .agent directory replaced by a symlink is not written through" {
+	start_run
+	agent_commit src/a.c "feat(src): add a"
+	mkdir "$ART_TMP/elsewhere"
+	mv "$WT/.agent" "$ART_TMP/agent-dir"
+	ln -s "$ART_TMP/elsewhere" "$WT/.agent"
+	run --separate-stderr art-close --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 3 ]
+	[ -z "$(ls -A "$ART_TMP/elsewhere")" ]
+}
+
+@test "close: an interrupted close (run left closing) is taken up again" {
+	start_run
+	agent_commit src/a.c "feat(src): add a"
+	echo '{"type": "art.run.closing", "subject": "T1/tom"}' | art-log append >/dev/null
+	run --separate-stderr art-close --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$(state)" = art.run.closed ]
+	[ "$(art-log show --run T1/tom | jq -r .type | grep -c art.run.closing)" -eq 1 ]
+}
+
+@test "close: two closes at once: the second is exit 4 while the first runs" {
+	start_run '.dod = [{"id": "slow", "run": ["sleep", "3"]}]'
+	agent_commit src/a.c "feat(src): add a"
+	art-close --agent tom --ticket T1 </dev/null > "$ART_TMP/first.json" &
+	pid=$!
+	for _ in $(seq 50); do
+		[ "$(state)" = art.run.closing ] && break
+		sleep 0.1
+	done
+	run --separate-stderr art-close --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 4 ]
+	[[ "$stderr" == *"another art-close"* ]]
+	wait "$pid"
+	[ "$(jq -r .state "$ART_TMP/first.json")" = closed ]
+}
+
+@test "close: the log records closing then closed, with the report and receipt digests" {
+	start_run
+	agent_commit src/a.c "feat(src): add a"
+	art-close --agent tom --ticket T1 </dev/null >/dev/null
+	run art-log show --run T1/tom
+	[ "$(printf '%s' "$output" | jq -rs '[.[].type] | join(",")')" = "art.run.started,art.run.closing,art.run.closed" ]
+	last=$(printf '%s' "$output" | tail -1)
+	[ "$(printf '%s' "$last" | jq -r .data.report)" = "$(sha256sum < "$WT/.agent/REPORT.md" | cut -d' ' -f1)" ]
+	[ "$(printf '%s' "$last" | jq -r .data.receipt)" = "$(sha256sum < "$WT/.agent/receipt.json" | cut -d' ' -f1)" ]
+	art-log verify >/dev/null
+}
+
+@test "close: an .agent directory the agent removed is made again" {
+	start_run
+	agent_commit src/a.c "feat(src): add a"
+	rm -rf "$WT/.agent"
+	run --separate-stderr art-close --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 0 ]
+	[ -f "$WT/.agent/REPORT.md" ] && [ -f "$WT/.agent/receipt.json" ]
+	art-verify --run T1/tom >/dev/null
+}
+
+@test "close: a DoD program that does not exist is a failed check (127), not an error" {
+	start_run '.dod = [{"id": "lint", "title": "Lint OK", "run": ["no-such-linter-here", "--all"]}]'
+	agent_commit src/a.c "feat(src): add a"
+	run --separate-stderr art-close --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 1 ]
+	[ "$(json '.checks[0].exit')" -eq 127 ]
+	[[ "$(payload | jq -r '.predicate.checks[0].output')" == *"cannot run no-such-linter-here"* ]]
+	[ "$(state)" = art.run.failed ]
+}
+
+@test "close: what a passing DoD command leaves running is stopped, and not waited for" {
+	start_run '.dod = [{"id": "bg", "run": "sleep 1001 >/dev/null 2>&1 & sleep 1002 & echo started"}]'
+	agent_commit src/a.c "feat(src): add a"
+	SECONDS=0
+	run --separate-stderr art-close --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$SECONDS" -lt 10 ]
+	[ "$(json '.checks[0].ok')" = true ]
+	! pgrep -f "sleep 100[12]" >/dev/null
+}
+
+@test "close: art-close interrupted stops the DoD command; the run stays closing and closes later" {
+	start_run '.dod = [{"id": "slow", "run": "sleep 1003; true"}]'
+	agent_commit src/a.c "feat(src): add a"
+	art-close --agent tom --ticket T1 </dev/null > "$ART_TMP/out.json" 2> "$ART_TMP/err.txt" &
+	pid=$!
+	for _ in $(seq 100); do
+		pgrep -f "sleep 1003" >/dev/null && break
+		sleep 0.1
+	done
+	kill -TERM "$pid"
+	status=0
+	wait "$pid" || status=$?
+	[ "$status" -eq 7 ]
+	grep -q "interrupted" "$ART_TMP/err.txt"
+	! pgrep -f "sleep 1003" >/dev/null
+	[ "$(state)" = art.run.closing ]
+	[ ! -s "$ART_TMP/out.json" ]
+	# taken up again, this time with too little time for the item
+	run --separate-stderr art-close --agent tom --ticket T1 --timeout 1 </dev/null
+	[ "$status" -eq 1 ]
+	[ "$(json .state)" = failed ]
+	[ "$(json '.checks[0].exit')" -eq 124 ]
+}
