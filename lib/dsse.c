@@ -117,7 +117,8 @@ int art_dsse_verify(const json_t *env,
 		return art_errf(e, ART_EXIT_INPUT,
 				"not a DSSE envelope (payloadType, payload and signatures are required)");
 	if (b64_decode(b64, &body, &blen) < 0)
-		return art_errf(e, ART_EXIT_INPUT, "the payload is not base64");
+		return art_errf(e, ART_EXIT_VERDICT,
+				"the payload is not base64: it cannot have been signed");
 	pae = art_dsse_pae(type, body, blen, &plen);
 	json_array_foreach(sigs, i, s) {
 		const char *sig64 = json_string_value(json_object_get(s, "sig"));

@@ -39,9 +39,10 @@ json_t *art_dsse_sign(const char *type, const unsigned char *body, size_t len,
  * its payloadType and payload (base64, standard or URL-safe alphabet,
  * padded or not), and payloadType must be want_type.  The signature is
  * checked before the payload is used: *payload (malloc'd, NUL-terminated,
- * *len bytes) is only set when it verified.  A malformed envelope is
- * ART_EXIT_INPUT; a signature or type that does not match,
- * ART_EXIT_VERDICT; e says which.
+ * *len bytes) is only set when it verified.  An object without the
+ * three members is ART_EXIT_INPUT (not an envelope); a payload that is
+ * not base64, a signature or type that does not match, ART_EXIT_VERDICT
+ * (an envelope that does not verify); e says which.
  */
 int art_dsse_verify(const json_t *env,
 		    const unsigned char pk[crypto_sign_PUBLICKEYBYTES],
