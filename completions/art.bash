@@ -6,8 +6,8 @@
 # passed through `compgen -W`, which would expand $(...) in them.
 
 # Verbs `art` runs, and the manual topics of `art help`.
-_art_verbs=(init start prompt scope-check log help)
-_art_help_topics=(init start prompt scope-check log registry manifest)
+_art_verbs=(init start prompt scope-check close verify log help)
+_art_help_topics=(init start prompt scope-check close verify log registry manifest receipt events)
 
 # Subcommands of art-log.
 _art_log_subcommands=(append show verify replay)
@@ -91,6 +91,11 @@ _art_flags()
 		short=(-r -h) ;;
 	scope-check) long=(--agent --ticket --manifest --manifest-ref --staged
 		--range --files --pretty --help) ;;
+	close) long=(--agent --ticket --summary --summary-file --risk --next
+		--timeout --pretty --help) ;;
+	verify) long=(--run --agent --ticket --pubkey --show-pubkey --raw
+		--pretty --help)
+		short=(-r -h) ;;
 	log) long=(--help) ;;
 	'log append' | 'log verify') long=(--pretty --help) ;;
 	'log show') long=(--run --since --follow --pretty --help) ;;
@@ -138,25 +143,29 @@ _art_verb()
 	fi
 
 	case $verb:$opt in
-	init:--agent | start:--agent | prompt:--agent | scope-check:--agent)
+	init:--agent | start:--agent | prompt:--agent | scope-check:--agent | \
+	close:--agent | verify:--agent)
 		_art_filter "$cur" "$pfx" <<<"$(_art_agents)"
 		return 0 ;;
-	start:--ticket | prompt:--ticket | scope-check:--ticket)
+	start:--ticket | prompt:--ticket | scope-check:--ticket | \
+	close:--ticket | verify:--ticket)
 		_art_filter "$cur" "$pfx" <<<"$(_art_tickets)"
 		return 0 ;;
 	start:--base)
 		_art_filter "$cur" "$pfx" <<<"$(_art_refs)"
 		return 0 ;;
-	start:--by)
+	start:--by | close:--summary | close:--risk | close:--next | \
+	close:--timeout)
 		return 0 ;;
-	prompt:--template | scope-check:--manifest)
+	prompt:--template | scope-check:--manifest | close:--summary-file | \
+	verify:--pubkey)
 		compopt -o filenames 2>/dev/null
 		_art_filter "$cur" "$pfx" <<<"$(compgen -f -- "$cur")"
 		return 0 ;;
 	scope-check:--manifest-ref)
 		_art_filter "$cur" "$pfx" <<<"$(_art_run_refs)"
 		return 0 ;;
-	log:--run)
+	log:--run | verify:--run)
 		_art_filter "$cur" "$pfx" <<<"$(_art_runs)"
 		return 0 ;;
 	log:--since)
@@ -171,7 +180,13 @@ _art_verb()
 		return 0 ;;
 	esac
 
-	# No option value here: the commands take no operands, only flags.
+	# No option value here: the commands take no operands, only flags,
+	# except art-verify's receipt file.
+	if [[ $verb == verify && $cur != -* ]]; then
+		compopt -o filenames 2>/dev/null
+		_art_filter "$cur" "" <<<"$(compgen -f -- "$cur")"
+		return 0
+	fi
 	if [[ $cur == -* ]]; then
 		_art_filter "$cur" "" <<<"$(_art_flags "$flags" all)"
 	else
@@ -206,10 +221,10 @@ _art()
 		((COMP_CWORD == 2)) &&
 			_art_filter "$cur" "" <<<"$(printf '%s\n' "${_art_help_topics[@]}")"
 		;;
-	init | start | prompt | scope-check | log)
+	init | start | prompt | scope-check | close | verify | log)
 		_art_verb "${COMP_WORDS[1]}" 2 ;;
 	esac
 	return 0
 }
 
-complete -F _art art art-init art-start art-prompt art-scope-check art-log
+complete -F _art art art-init art-start art-prompt art-scope-check art-close art-verify art-log

@@ -142,6 +142,14 @@ scratch_repo() {
 	check_flags "$ART_BIN/art-scope-check"
 }
 
+@test "completions know every flag of art-close --help" {
+	check_flags "$ART_BIN/art-close"
+}
+
+@test "completions know every flag of art-verify --help" {
+	check_flags "$ART_BIN/art-verify"
+}
+
 @test "completions know every flag of art-log --help" {
 	check_flags "$ART_BIN/art-log"
 }
@@ -186,7 +194,7 @@ scratch_repo() {
 	local c
 	# shellcheck source=completions/art.bash
 	source "$BASH_COMP"
-	for c in art art-init art-start art-prompt art-scope-check art-log; do
+	for c in art art-init art-start art-prompt art-scope-check art-close art-verify art-log; do
 		complete -p "$c" >/dev/null
 	done
 }
@@ -201,7 +209,7 @@ scratch_repo() {
 @test "bash: art with nothing typed offers every verb, and - its options" {
 	run --separate-stderr comp art ''
 	[ "$status" -eq 0 ]
-	for v in init start prompt scope-check log help; do in_output "$v"; done
+	for v in init start prompt scope-check close verify log help; do in_output "$v"; done
 	run --separate-stderr comp art --
 	in_output --version
 	in_output --help
@@ -210,8 +218,8 @@ scratch_repo() {
 @test "bash: art help offers the manual topics" {
 	run --separate-stderr comp art help ''
 	[ "$status" -eq 0 ]
-	for t in init start prompt scope-check log registry manifest; do in_output "$t"; done
-	run --separate-stderr comp art help re
+	for t in init start prompt scope-check close verify log registry manifest receipt events; do in_output "$t"; done
+	run --separate-stderr comp art help reg
 	[ "$output" = registry ]
 }
 
@@ -420,5 +428,5 @@ scratch_repo() {
 	run zsh -n "$ZSH_COMP"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
-	head -n 1 "$ZSH_COMP" | grep -qx '#compdef art art-init art-start art-prompt art-scope-check art-log'
+	head -n 1 "$ZSH_COMP" | grep -qx '#compdef art art-init art-start art-prompt art-scope-check art-close art-verify art-log'
 }
