@@ -32,3 +32,18 @@ teardown() {
 	make -s -C "$top" B="${ART_BUILD:-build}" uninstall DESTDIR="$ART_TMP/stage" PREFIX=/opt/art
 	[ -z "$(find "$ART_TMP/stage" -type f)" ]
 }
+
+@test "the demo runs art's main job start to finish: close, receipt, verify" {
+	export HOME="$ART_TMP/home" XDG_CONFIG_HOME="$ART_TMP/home/.config" TMPDIR="$ART_TMP"
+	mkdir -p "$HOME"
+	run --separate-stderr env PATH="$ART_BIN:$PATH" sh "$top/share/art/demo.sh"
+	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+	# the JSON of art close and art verify, each on a line of its own
+	closed=$(printf '%s\n' "$output" | jq -c 'select(.receipt? and .checks?)')
+	[ "$(jq -r .state <<<"$closed")" = closed ]
+	[ "$(jq -r '[.checks[].id] | join(",")' <<<"$closed")" = "tests,art-scope,art-commits" ]
+	verified=$(printf '%s\n' "$output" | jq -c 'select(.subjects?)')
+	[ "$(jq -r .ok <<<"$verified")" = true ]
+	[ -f "$(jq -r .receipt <<<"$closed")" ]
+	[[ "$stderr" == *"# Agent Run Report"* ]]
+}

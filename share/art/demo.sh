@@ -1,8 +1,10 @@
 #!/bin/sh
 # demo.sh - art's main job, start to finish, on a scratch repository:
 # art init, art start, art prompt, then a scripted agent at work in its
-# worktree, and art scope-check on what it did.  JSON of each step on stdout, progress on stderr.  Needs no
-# network and no Core.  The scratch repository is kept for you to explore.
+# worktree, art scope-check on what it did, art close (definition of done,
+# report, signed receipt) and art verify.  JSON of each step on stdout,
+# progress on stderr.  Needs no network and no Core.  The scratch
+# repository is kept for you to explore.
 set -eu
 
 step() { printf '\n==> %s\n' "$*" >&2; }
@@ -16,14 +18,26 @@ cd "$repo"
 git config user.name "art demo"
 git config user.email "demo@example.invalid"
 mkdir -p src tests docs
-printf 'def price(cents):\n    return cents / 100\n' > src/shop.py
-printf 'from src.shop import price\n\ndef test_price():\n    assert price(250) == 2.5\n' > tests/test_shop.py
-printf 'test:\n\tpython3 -m pytest -q tests\n' > Makefile
+printf '# price CENTS: the price in euros\nprice() { echo $(($1 / 100)); }\n' > src/shop.sh
+printf '. src/shop.sh\ngot=$(price 250)\n[ "$got" = 2.50 ] || { echo "price 250: got $got, want 2.50"; exit 1; }\necho "1 test passed"\n' > tests/test_shop.sh
+printf 'test:\n\tsh tests/test_shop.sh\n' > Makefile
 git add -A
 git commit -qm "feat(shop): first price function"
 
 step "art init: a starter registry and the profile of agent tom"
 art init
+# tom's definition of done: the tests pass
+cat > agents/profiles/tom_agent.json <<'JSON'
+{
+  "agent": "tom",
+  "displayName": "Tom",
+  "role": "Developer",
+  "scopeAllowlist": ["src/**", "tests/**", "docs/**"],
+  "scopeDenylist": ["**/.env*", "**/secrets/**"],
+  "dod": [{"id": "tests", "title": "Tests OK", "run": ["sh", "tests/test_shop.sh"]}],
+  "prompt": "You own the shop's prices."
+}
+JSON
 git add agents
 git commit -qm "chore(agents): art registry"
 
@@ -36,8 +50,8 @@ art prompt --agent tom --ticket TKT_demo_prices </dev/null
 
 step "the agent at work, in its worktree, on its branch"
 cd "$wt"
-printf 'def price(cents):\n    """Cents to a decimal price."""\n    return round(cents / 100, 2)\n' > src/shop.py
-git commit -qam "fix(shop): round prices to cents"
+printf '# price CENTS: the price in euros, to the cent\nprice() { awk -v c="$1" '"'"'BEGIN { printf "%%.2f\\n", c / 100 }'"'"'; }\n' > src/shop.sh
+git commit -qam "fix(shop): prices to the cent"
 git log --format='{"commit":"%H","branch":"%D","subject":"%s"}' -1
 
 step "art scope-check: did the agent stay in its scope?"
@@ -51,9 +65,19 @@ if art scope-check </dev/null; then
 fi
 git checkout -q -- Makefile
 
+step "art close: the definition of done, REPORT.md and a signed receipt"
+art close --summary "Prices are now exact to the cent." --next "Review by Eva" </dev/null
+cat .agent/REPORT.md >&2
+
+step "art verify: the receipt's signature, commit, report and the log behind it"
+art verify .agent/receipt.json </dev/null
+
+step "art log verify: the event log's hash chain is intact"
+art log verify
+
 step "done: the run is in the event log and in git"
 cd "$repo"
 printf '{"worktree":"%s","run_ref":"%s","events":"%s"}\n' "$wt" \
 	"$(git rev-parse refs/art/runs/TKT_demo_prices/tom)" \
 	"$repo/.git/art/art.db"
-echo "Explore it: cd $wt" >&2
+echo "Explore it: cd $wt; art log show --run TKT_demo_prices/tom" >&2
