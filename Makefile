@@ -26,7 +26,7 @@ ART_CFLAGS = -std=gnu11 -pthread -Wall -Wextra -Werror -Wshadow -Wstrict-prototy
 	$(shell $(PKG_CONFIG) --cflags $(DEPS))
 ART_LIBS = -pthread -Wl,--as-needed $(shell $(PKG_CONFIG) --libs $(DEPS))
 
-COMMANDS = art art-init art-start art-prompt art-scope-check art-log
+COMMANDS = art art-init art-start art-prompt art-scope-check art-log art-close art-verify
 MAN1 = $(wildcard man/*.1)
 MAN5 = $(wildcard man/*.5)
 MAN7 = $(wildcard man/*.7)
@@ -101,7 +101,12 @@ check-asan:
 		LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 \
 		UBSAN_OPTIONS=print_stacktrace=1 check
 
-bench: all
+# In-process timing of receipts, for bench/receipt.
+$(B)/bench/%: bench/%.c $(B)/libart.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(ART_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libart.a $(ART_LIBS)
+
+bench: all $(B)/bench/receipt_time
 	@set -e; for b in bench/*; do [ -x "$$b" ] && [ -f "$$b" ] || continue; \
 		ART_BIN=$(abspath $(B)/bin) "$$b"; done
 
