@@ -112,8 +112,15 @@ int main(int argc, char **argv)
 		goto usage_out;
 	}
 	if (sfile) {
-		if ((rc = art_read_path(sfile, ART_CONFIG_MAX, &text, NULL, &e)) != 0)
+		size_t len;
+
+		if ((rc = art_read_path(sfile, ART_CONFIG_MAX, &text, &len, &e)) != 0)
 			goto out;
+		if (memchr(text, '\0', len)) {
+			rc = art_errf(&e, ART_EXIT_INPUT,
+				      "%s: a NUL byte: the summary is text", sfile);
+			goto out;
+		}
 		summary = text;
 	}
 	if ((rc = art_repo_open(&repo, NULL, &e)) != 0 ||

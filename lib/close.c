@@ -80,6 +80,10 @@ static int check_state(struct closing *c)
 		return art_errf(c->e, ART_EXIT_STATE,
 				"run %s: no events in this repository's log: it was not started here",
 				c->run->subject);
+	if (!strcmp(c->state, "created"))
+		return art_errf(c->e, ART_EXIT_STATE,
+				"run %s is created but was never started: there is nothing to close",
+				c->run->subject);
 	return art_errf(c->e, ART_EXIT_STATE, "run %s is %s already; a run closes once",
 			c->run->subject, c->state);
 }
@@ -146,6 +150,23 @@ out:
 	git_status_list_free(st);
 	git_reference_free(head);
 	free(want);
+	return rc;
+}
+
+/* .agent/ is where the report and receipt go: a link there (to send
+ * them elsewhere) is refused before the run moves; art_write_beneath
+ * refuses one made later. */
+static int check_agent_dir(struct closing *c)
+{
+	char *dir = art_join(c->run->worktree, ".agent");
+	struct stat sb;
+	int rc = 0;
+
+	if (lstat(dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
+		rc = art_errf(c->e, ART_EXIT_INPUT,
+			      "%s/.agent is not a directory (a link?): art-close writes the report there",
+			      c->run->worktree_rel);
+	free(dir);
 	return rc;
 }
 
@@ -224,12 +245,10 @@ static int write_run_files(struct closing *c)
 			     .risks = c->risks, .next = c->next };
 	unsigned char digest[32];
 	char *dir;
-	int rc;
+	int rc = 0;
 
 	c->report = art_report_render(&in, &c->report_len);
 	crypto_hash_sha256(digest, (unsigned char *)c->report, c->report_len);
-	if ((rc = art_signkey_load(&c->key, 1, c->e)) != 0)
-		return rc;
 	c->receipt = art_receipt_sign(c->pred, digest, &c->key, &c->receipt_len);
 	memcpy(c->keyid, c->key.keyid, sizeof c->keyid);
 	art_signkey_free(&c->key); /* wiped: signed once, needed no more */
@@ -334,7 +353,10 @@ static int prepare(struct closing *c)
 	action = action_of(c);
 	rc = art_governors_check(c->r, c->ev, c->run->subject, action, c->e);
 	json_decref(action);
-	if (rc)
+	/* what signs comes before anything changes: a key that cannot be
+	 * read must not leave the run closing */
+	if (rc || (rc = check_agent_dir(c)) != 0 ||
+	    (rc = art_signkey_load(&c->key, 1, c->e)) != 0)
 		return rc;
 	if (!(c->redact = art_redactor_new(environ, c->e)))
 		return c->e->status ? c->e->status : ART_EXIT_LOCAL;

@@ -154,9 +154,14 @@ int art_close_run_checks(const art_close_checks *c, json_t *checks,
 	return 0;
 }
 
-static const char *kind_of(git_delta_t s)
+/* The change of a delta, in art-scope-check's words. */
+static const char *kind_of(const git_diff_delta *d)
 {
-	switch (s) {
+	if (d->status == GIT_DELTA_MODIFIED &&
+	    git_oid_equal(&d->old_file.id, &d->new_file.id) &&
+	    d->old_file.mode != d->new_file.mode)
+		return "mode";
+	switch (d->status) {
 	case GIT_DELTA_ADDED: return "added";
 	case GIT_DELTA_DELETED: return "deleted";
 	case GIT_DELTA_RENAMED: return "renamed";
@@ -199,7 +204,7 @@ int art_changed_files(git_repository *repo, const char *base,
 		const char *path = d->status == GIT_DELTA_DELETED ? d->old_file.path
 								  : d->new_file.path;
 		json_t *o = json_pack("{s:o, s:s}", "path", art_json_bytes(path),
-				      "change", kind_of(d->status));
+				      "change", kind_of(d));
 
 		if (d->status == GIT_DELTA_RENAMED)
 			json_object_set_new(o, "from", art_json_bytes(d->old_file.path));

@@ -30,8 +30,8 @@ typedef struct art_close_checks {
 
 /*
  * Run every check.  checks gets one object per check, in order
- * ({"id", "title", "kind", "from"?, "ok", "exit", "duration_ms",
- * "timed_out", "output_bytes", "output"}); *scope the scope verdict and
+ * ({"id", "title", "kind", "ok", "exit", "duration_ms", "timed_out",
+ * "output_bytes", "output", "from"?}); *scope the scope verdict and
  * *commits that of the commit messages (new references); *ok whether all
  * passed.  A failing check is not an error: only art's own failures are.
  */

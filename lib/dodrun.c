@@ -233,10 +233,17 @@ int art_dod_run(const art_dod_cmd *cmd, art_dod_result *res, art_err *e)
 			stop_group(pid);
 			break;
 		}
-		if (!open_out || exited(pid))
+		if (exited(pid))
 			break;
-		if (poll(&pf, 1, left < POLL_MS ? (int)left : POLL_MS) > 0)
+		/* no more output is not the end: a script may have sent it
+		 * to a file (exec >log 2>&1) and go on working */
+		if (!open_out) {
+			struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+			nanosleep(&ts, NULL);
+		} else if (poll(&pf, 1, left < POLL_MS ? (int)left : POLL_MS) > 0) {
 			open_out = pump(fds[0], &t);
+		}
 	}
 	/* the command is done: what it left running goes with it */
 	kill(-pid, SIGKILL);

@@ -339,7 +339,10 @@ payload() {
 	ln -s "$ART_TMP/elsewhere" "$WT/.agent"
 	run --separate-stderr art-close --agent tom --ticket T1 </dev/null
 	[ "$status" -eq 3 ]
+	[[ "$stderr" == *".agent is not a directory"* ]]
 	[ -z "$(ls -A "$ART_TMP/elsewhere")" ]
+	# refused before the run moved
+	[ "$(state)" = art.run.started ]
 }
 
 @test "close: an interrupted close (run left closing) is taken up again" {
@@ -433,4 +436,40 @@ payload() {
 	[ "$status" -eq 1 ]
 	[ "$(json .state)" = failed ]
 	[ "$(json '.checks[0].exit')" -eq 124 ]
+}
+
+@test "close: a DoD script that sends its output elsewhere is waited for" {
+	start_run '.dod = [{"id": "quiet", "run": "exec >/dev/null 2>&1; sleep 1; exit 0"}]'
+	agent_commit src/a.c "feat(src): add a"
+	run --separate-stderr art-close --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$(json '.checks[0].ok')" = true ]
+	[ "$(json '.checks[0].duration_ms')" -ge 900 ]
+}
+
+@test "close: a signing key that cannot be read is refused before the run moves" {
+	start_run
+	agent_commit src/a.c "feat(src): add a"
+	mkdir -p "$XDG_CONFIG_HOME/art"
+	echo "not a key" > "$XDG_CONFIG_HOME/art/signing.key"
+	chmod 600 "$XDG_CONFIG_HOME/art/signing.key"
+	run --separate-stderr art-close --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"signing.key"* ]]
+	[ "$(state)" = art.run.started ]
+	[ ! -e "$WT/.agent/REPORT.md" ]
+}
+
+@test "close: a summary file with a NUL byte is exit 3; a mode change is listed as one" {
+	start_run
+	agent_commit src/a.c "feat(src): add a"
+	chmod +x "$WT/src/main.c"
+	git -C "$WT" commit -qam "chore(src): executable"
+	printf 'a\0b' > "$ART_TMP/nul"
+	run --separate-stderr art-close --agent tom --ticket T1 --summary-file "$ART_TMP/nul" </dev/null
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"NUL byte"* ]]
+	art-close --agent tom --ticket T1 </dev/null >/dev/null
+	[ "$(payload | jq -r '.predicate.changedFiles[] | select(.path == "src/main.c") | .change')" = mode ]
+	grep -qx -- '- `src/main.c` (mode)' "$WT/.agent/REPORT.md"
 }
