@@ -69,10 +69,11 @@ static void add_base64(art_redactor *rd, const unsigned char *s, size_t len,
 	sodium_free(out);
 }
 
-/* The secret as a URL's query or path would carry it (RFC 3986). */
-static void add_percent(art_redactor *rd, const unsigned char *s, size_t len)
+/* The secret as a URL's query or path would carry it (RFC 3986), with
+ * upper- or lower-case hexadecimal digits. */
+static void add_percent(art_redactor *rd, const unsigned char *s, size_t len,
+			const char *hex)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	char *out = sodium_malloc(3 * len);
 	size_t i, k = 0;
 
@@ -92,34 +93,79 @@ static void add_percent(art_redactor *rd, const unsigned char *s, size_t len)
 	sodium_free(out);
 }
 
-/* The secret inside a JSON string (RFC 8259 escapes). */
-static void add_json(art_redactor *rd, const unsigned char *s, size_t len)
+/* The next UTF-8 character of s (n bytes left) into *cp: its length, or
+ * 0 when the bytes are not UTF-8. */
+static size_t utf8_next(const unsigned char *s, size_t n, unsigned *cp)
+{
+	size_t len = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2
+		   : (s[0] & 0xf0) == 0xe0 ? 3 : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
+	size_t i;
+
+	if (!len || len > n)
+		return 0;
+	*cp = len == 1 ? s[0] : s[0] & (0x7f >> len);
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		*cp = (*cp << 6) | (s[i] & 0x3f);
+	}
+	return *cp > 0x10ffff ? 0 : len;
+}
+
+/*
+ * The secret inside a JSON string (RFC 8259 escapes): as most encoders
+ * write it, and, with every non-ASCII character as \uXXXX (surrogate
+ * pairs above U+FFFF), as Python's json.dumps does by default.
+ */
+static void add_json(art_redactor *rd, const unsigned char *s, size_t len,
+		     int ascii)
 {
 	static const char hex[] = "0123456789abcdef";
-	char *out = sodium_malloc(6 * len);
-	size_t i, k = 0;
+	char *out = sodium_malloc(12 * len);
+	size_t i, k = 0, n;
+	unsigned cp, u[2];
 
 	if (!out)
 		abort();
-	for (i = 0; i < len; i++) {
+	for (i = 0; i < len; i += n) {
 		const char *esc = s[i] == '"' ? "\\\"" : s[i] == '\\' ? "\\\\"
 				: s[i] == '\n' ? "\\n" : s[i] == '\r' ? "\\r"
 				: s[i] == '\t' ? "\\t" : NULL;
+		int units = 0, j;
 
+		n = 1;
 		if (esc) {
 			memcpy(out + k, esc, 2);
 			k += 2;
-		} else if (s[i] < 0x20) {
-			memcpy(out + k, "\\u00", 4);
-			out[k + 4] = hex[s[i] >> 4];
-			out[k + 5] = hex[s[i] & 15];
-			k += 6;
+			continue;
+		}
+		if (s[i] < 0x20) {
+			u[units++] = s[i];
+		} else if (ascii && s[i] >= 0x80) {
+			if (!(n = utf8_next(s + i, len - i, &cp)))
+				goto out; /* not text: no such form */
+			if (cp >= 0x10000) {
+				u[units++] = 0xd800 + ((cp - 0x10000) >> 10);
+				u[units++] = 0xdc00 + ((cp - 0x10000) & 0x3ff);
+			} else {
+				u[units++] = cp;
+			}
 		} else {
 			out[k++] = (char)s[i];
+			continue;
+		}
+		for (j = 0; j < units; j++) {
+			memcpy(out + k, "\\u", 2);
+			out[k + 2] = hex[(u[j] >> 12) & 15];
+			out[k + 3] = hex[(u[j] >> 8) & 15];
+			out[k + 4] = hex[(u[j] >> 4) & 15];
+			out[k + 5] = hex[u[j] & 15];
+			k += 6;
 		}
 	}
 	if (k != len)
 		add_needle(rd, out, k);
+out:
 	sodium_free(out);
 }
 
@@ -137,8 +183,10 @@ void art_redactor_add(art_redactor *rd, const char *secret, size_t len)
 	for (v = 0; v < 2; v++)
 		for (shift = 0; shift < 3; shift++)
 			add_base64(rd, s, len, shift, variants[v]);
-	add_percent(rd, s, len);
-	add_json(rd, s, len);
+	add_percent(rd, s, len, "0123456789ABCDEF");
+	add_percent(rd, s, len, "0123456789abcdef");
+	add_json(rd, s, len, 0);
+	add_json(rd, s, len, 1);
 	/* a multi-line value (a key, a certificate) is printed line by line */
 	for (line = secret; (nl = memchr(line, '\n', len - (size_t)(line - secret)));
 	     line = nl + 1) {

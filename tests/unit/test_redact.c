@@ -128,6 +128,17 @@ static void forms(art_err *e)
 	       "s3cr3t-Value%2Fwith%2Bodd%3Dchars%22here");
 	hidden(rd, "{\"t\":\"s3cr3t-Value/with+odd=chars\\\"here\"}",
 	       "s3cr3t-Value/with+odd=chars\\\"here");
+	hidden(rd, "url: https://x/?t=s3cr3t-Value%2fwith%2bodd%3dchars%22here&a=1",
+	       "s3cr3t-Value%2fwith%2bodd%3dchars%22here");
+	art_redactor_free(rd);
+
+	/* non-ASCII, as Python's json.dumps writes it: \u escapes, and a
+	 * surrogate pair above U+FFFF */
+	rd = art_redactor_new(NULL, e);
+	art_redactor_add(rd, "p\xc3\xa4ss-\xf0\x9f\x94\x91-word", 15);
+	hidden(rd, "{\"k\": \"p\\u00e4ss-\\ud83d\\udd11-word\"}",
+	       "p\\u00e4ss-\\ud83d\\udd11-word");
+	hidden(rd, "raw: p\xc3\xa4ss-\xf0\x9f\x94\x91-word", "p\xc3\xa4ss");
 	art_redactor_free(rd);
 
 	/* a multi-line value (a key) printed line by line, or whole */
