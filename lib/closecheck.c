@@ -12,6 +12,9 @@
 #include "proc.h"
 #include "scope.h"
 
+/* Bytes of a non-conventional commit's subject shown. */
+#define SUBJECT_SHOWN 200
+
 static json_t *check_of(const char *id, const char *title, const char *kind,
 			int ok, int status, long long ms)
 {
@@ -44,6 +47,7 @@ static int run_command(const art_close_checks *c, const json_t *item,
 		title = id;
 	progress(c, title);
 	cmd.run = json_object_get(item, "run");
+	cmd.env = json_object_get(item, "env");
 	cmd.cwd = c->worktree;
 	cmd.timeout_ms = 1000 * (json_is_integer(limit)
 				 ? (int)json_integer_value(limit) : c->timeout_s);
@@ -115,8 +119,11 @@ static int run_commits(const art_close_checks *c, json_t *checks,
 	/* a commit subject is the agent's text: it may quote a secret */
 	json_array_foreach(bad, i, o) {
 		const char *subj = json_string_value(json_object_get(o, "subject"));
-		char *red = art_redact(c->redact, subj, strlen(subj), NULL);
+		size_t len;
+		char *red = art_redact(c->redact, subj, strlen(subj), &len);
 
+		if (len > SUBJECT_SHOWN) /* shortened once redacted, not before */
+			red[SUBJECT_SHOWN] = '\0';
 		json_object_set_new(o, "subject", art_json_bytes(red));
 		free(red);
 	}

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "dodrun.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -79,8 +80,40 @@ static char **argv_of(const json_t *run)
 	return argv;
 }
 
+/* Is the NAME=value entry var named in list (a JSON array of names)? */
+static int listed(const char *var, const json_t *list)
+{
+	size_t n = strcspn(var, "="), i;
+	json_t *v;
+
+	json_array_foreach(list, i, v)
+		if (strlen(json_string_value(v)) == n &&
+		    !strncmp(json_string_value(v), var, n))
+			return 1;
+	return 0;
+}
+
+/* art-close's environment without its secrets (redact.h says which),
+ * unless the item names them in "env".  Borrowed strings. */
+static char **env_of(const art_dod_cmd *cmd)
+{
+	char **env;
+	size_t n = 0, k = 0;
+
+	while (environ[n])
+		n++;
+	env = art_xmalloc((n + 1) * sizeof *env);
+	for (n = 0; environ[n]; n++)
+		if (!art_redact_env_name(environ[n], strcspn(environ[n], "=")) ||
+		    listed(environ[n], cmd->env))
+			env[k++] = environ[n];
+	env[k] = NULL;
+	return env;
+}
+
 static int spawn(const art_dod_cmd *cmd, char **argv, int out, pid_t *pid)
 {
+	char **env = env_of(cmd);
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t dfl, none;
@@ -105,9 +138,10 @@ static int spawn(const art_dod_cmd *cmd, char **argv, int out, pid_t *pid)
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
 					POSIX_SPAWN_SETSIGDEF |
 					POSIX_SPAWN_SETSIGMASK);
-	rc = posix_spawnp(pid, argv[0], &fa, &attr, argv, environ);
+	rc = posix_spawnp(pid, argv[0], &fa, &attr, argv, env);
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
+	free(env);
 	return rc;
 }
 
@@ -164,10 +198,17 @@ static void finish_tail(const art_dod_cmd *cmd, struct tail *t,
 		skip = t->len;
 	red = art_redact_from(cmd->redact, t->buf, t->len, skip, &n);
 	if (n > ART_DOD_TAIL || skip) {
+		/* cut: the first line is the end of a longer one, which may
+		 * be the end of a token too long to be recognised: it goes,
+		 * or, when it is the only line, its leading token characters */
 		start = n > ART_DOD_TAIL ? n - ART_DOD_TAIL : 0;
 		nl = memchr(red + start, '\n', n - start);
 		if (nl && nl + 1 < red + n)
 			start = (size_t)(nl + 1 - red);
+		else
+			while (start < n && (isalnum((unsigned char)red[start]) ||
+					     strchr("+/=_-.~", red[start])))
+				start++;
 	}
 	res->tail = art_xmalloc(3 * (n - start) + 1);
 	for (i = start, k = 0; i < n; i++) {
@@ -205,6 +246,7 @@ int art_dod_run(const art_dod_cmd *cmd, art_dod_result *res, art_err *e)
 	size_t i;
 
 	memset(res, 0, sizeof *res);
+	art_subreaper();
 	if (pipe2(fds, O_CLOEXEC) < 0) {
 		free(argv);
 		return art_err_sys(e, ART_EXIT_LOCAL, "cannot create a pipe");
@@ -245,10 +287,12 @@ int art_dod_run(const art_dod_cmd *cmd, art_dod_result *res, art_err *e)
 			open_out = pump(fds[0], &t);
 		}
 	}
-	/* the command is done: what it left running goes with it */
+	/* the command is done: what it left running goes with it, in its
+	 * group or not */
 	kill(-pid, SIGKILL);
 	while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
 		;
+	art_kill_descendants();
 	res->duration_ms = art_mono_ms() - t0;
 	/* what is still in the pipe, for a little while */
 	fcntl(fds[0], F_SETFL, O_NONBLOCK);

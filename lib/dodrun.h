@@ -2,8 +2,13 @@
  * dodrun.h - one definition-of-done command of art-close(1): run in the
  * worktree, stdin from /dev/null, stdout and stderr captured together,
  * in a process group of its own that is killed when the command ends,
- * when its time is up, or when art-close is interrupted, so nothing it
- * started outlives the check.
+ * when its time is up, or when art-close is interrupted; what it detached
+ * from the group is found as art-close's orphans (art_subreaper) and
+ * killed too, so nothing it started outlives the check.
+ *
+ * Its environment is art-close's without the variables redact.h takes
+ * for secrets, but for those the item names in "env": a test suite run
+ * from the agent's worktree is the agent's code.
  *
  * Only the tail of the output is kept (the end of a failing test run is
  * where the failure is), redacted before anything else sees it.
@@ -26,6 +31,7 @@
 
 typedef struct art_dod_cmd {
 	const json_t *run;            /* an argv array, or a string for sh -c */
+	const json_t *env;            /* names of secrets it may have, or NULL */
 	const char *cwd;              /* where it runs */
 	int timeout_ms;               /* > 0 */
 	const art_redactor *redact;   /* applied to the tail */

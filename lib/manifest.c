@@ -103,6 +103,7 @@ int art_manifest_parse(const char *name, const char *buf, size_t len,
 	static const char *const strings[] = { "schema", "agent", "ticket",
 					       "branch", "base" };
 	json_t *m, *schema;
+	const char *base;
 	size_t i;
 	int rc;
 
@@ -117,6 +118,13 @@ int art_manifest_parse(const char *name, const char *buf, size_t len,
 	for (i = 0; i < sizeof strings / sizeof *strings; i++)
 		if ((rc = need_string(name, m, strings[i], e)) != 0)
 			goto bad;
+	base = json_string_value(json_object_get(m, "base"));
+	if (strlen(base) != 40 || strspn(base, "0123456789abcdef") != 40) {
+		rc = art_errf(e, ART_EXIT_INPUT,
+			      "%s: field \"base\": \"%s\" is not a full commit id (40 hexadecimal digits)",
+			      name, base);
+		goto bad;
+	}
 	schema = json_object_get(m, "schema");
 	if (strcmp(json_string_value(schema), ART_MANIFEST_SCHEMA)) {
 		rc = art_errf(e, ART_EXIT_INPUT,

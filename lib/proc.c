@@ -8,7 +8,10 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
+#include <dirent.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -170,4 +173,58 @@ void art_spawn_result_free(art_spawn_result *res)
 {
 	free(res->out);
 	res->out = NULL;
+}
+
+void art_subreaper(void)
+{
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+}
+
+/* The pids of this process's children, from every thread's
+ * /proc/self/task/TID/children, into kids (at most max); how many. */
+static size_t list_children(pid_t *kids, size_t max)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *t;
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	while ((t = readdir(d)) != NULL && n < max) {
+		char path[sizeof "/proc/self/task//children" + sizeof t->d_name];
+		FILE *f;
+		long pid;
+
+		if (t->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "/proc/self/task/%s/children", t->d_name);
+		if (!(f = fopen(path, "re")))
+			continue;
+		while (n < max && fscanf(f, "%ld", &pid) == 1)
+			kids[n++] = (pid_t)pid;
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+void art_kill_descendants(void)
+{
+	pid_t kids[256];
+	size_t n, i;
+	int rounds;
+
+	/* each round kills a generation; their children come to us next */
+	for (rounds = 0; rounds < 1000; rounds++) {
+		if ((n = list_children(kids, sizeof kids / sizeof *kids)) == 0)
+			break;
+		for (i = 0; i < n; i++)
+			kill(kids[i], SIGKILL);
+		for (i = 0; i < n; i++)
+			while (waitpid(kids[i], NULL, 0) < 0 && errno == EINTR)
+				;
+	}
+	/* zombies of children that died on their own meanwhile */
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
 }

@@ -29,6 +29,21 @@ typedef struct art_spawn_result {
 /* Milliseconds of CLOCK_MONOTONIC: for deadlines and durations. */
 long long art_mono_ms(void);
 
+/*
+ * Become the reaper of this process's orphaned descendants
+ * (PR_SET_CHILD_SUBREAPER): what a child leaves running, even detached
+ * with setsid(2), is reparented here instead of to init, where
+ * art_kill_descendants finds it.  For the rest of the process's life.
+ */
+void art_subreaper(void);
+
+/*
+ * SIGKILL every child of this process, then the children they leave
+ * (reparented here), until none is left, and reap them all.  Only for a
+ * process whose children are all to go: it waits for any child.
+ */
+void art_kill_descendants(void);
+
 /* 0 when the program ran (whatever its status); else ART_EXIT_LOCAL. */
 int art_spawn_run(const art_spawn *s, art_spawn_result *res, art_err *e);
 void art_spawn_result_free(art_spawn_result *res);

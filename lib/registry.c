@@ -1,6 +1,7 @@
 /* registry.c - registry and profile loading; see registry.h. */
 #include "registry.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,7 +152,7 @@ int art_check_dod(const char *file, const char *field, json_t *v, art_err *e)
 		return field_error(e, file, field,
 				   "expected an array of definition-of-done items", v);
 	json_array_foreach(v, i, item) {
-		json_t *id, *title, *run, *arg;
+		json_t *id, *title, *run, *arg, *var;
 		size_t k;
 
 		if (!json_is_object(item))
@@ -185,6 +186,20 @@ int art_check_dod(const char *file, const char *field, json_t *v, art_err *e)
 			return art_errf(e, ART_EXIT_INPUT,
 					"%s: field \"%s[%zu].run\": expected a command string or a non-empty argv array%s",
 					file, field, i, run ? "" : " (missing)");
+		}
+		arg = json_object_get(item, "env");
+		if (arg && !json_is_array(arg))
+			return art_errf(e, ART_EXIT_INPUT,
+					"%s: field \"%s[%zu].env\": expected an array of variable names, got %s",
+					file, field, i, art_json_kind(arg));
+		json_array_foreach(arg, k, var) {
+			const char *name = json_string_value(var);
+
+			if (!name || !*name || strlen(name) > 128 || isdigit((unsigned char)*name) ||
+			    strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != strlen(name))
+				return art_errf(e, ART_EXIT_INPUT,
+						"%s: field \"%s[%zu].env[%zu]\": expected an environment variable name ([A-Za-z_][A-Za-z0-9_]*)",
+						file, field, i, k);
 		}
 		arg = json_object_get(item, "timeout");
 		if (arg && (!json_is_integer(arg) || json_integer_value(arg) < 1 ||
