@@ -43,11 +43,12 @@ const char *art_commit_message_problem(const char *msg)
 	return NULL;
 }
 
-/* The first line of a message as a JSON string (raw bytes made valid). */
+/* The first line of a message as a JSON string (raw bytes made valid),
+ * whole up to a bound, so that whoever shortens it can redact it first. */
 static json_t *first_line(const char *msg)
 {
 	size_t n = strcspn(msg, "\n");
-	char *line = strndup(msg, n > 200 ? 200 : n);
+	char *line = strndup(msg, n > ART_SUBJECT_MAX ? ART_SUBJECT_MAX : n);
 	json_t *v;
 
 	if (!line)

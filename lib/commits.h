@@ -19,10 +19,14 @@
  */
 const char *art_commit_message_problem(const char *msg);
 
+/* The longest subject (first line) kept of a commit message. */
+#define ART_SUBJECT_MAX 65536
+
 /*
  * Check every commit reachable from head and not from base (merges
  * included).  Each offender is added to bad as {"commit", "subject",
- * "why"}, oldest first; *count gets the number of commits checked.
+ * "why"}, oldest first, its subject at most ART_SUBJECT_MAX bytes;
+ * *count gets the number of commits checked.
  */
 int art_commits_check(git_repository *repo, const git_oid *base,
 		      const git_oid *head, json_t *bad, size_t *count,

@@ -169,6 +169,23 @@ out:
 	sodium_free(out);
 }
 
+/* The secret in hexadecimal, as od(1) or xxd(1) -p print it. */
+static void add_hex(art_redactor *rd, const unsigned char *s, size_t len,
+		    const char *digits)
+{
+	char *out = sodium_malloc(2 * len);
+	size_t i;
+
+	if (!out)
+		abort();
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[s[i] >> 4];
+		out[2 * i + 1] = digits[s[i] & 15];
+	}
+	add_needle(rd, out, 2 * len);
+	sodium_free(out);
+}
+
 void art_redactor_add(art_redactor *rd, const char *secret, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)secret;
@@ -187,6 +204,8 @@ void art_redactor_add(art_redactor *rd, const char *secret, size_t len)
 	add_percent(rd, s, len, "0123456789abcdef");
 	add_json(rd, s, len, 0);
 	add_json(rd, s, len, 1);
+	add_hex(rd, s, len, "0123456789abcdef");
+	add_hex(rd, s, len, "0123456789ABCDEF");
 	/* a multi-line value (a key, a certificate) is printed line by line */
 	for (line = secret; (nl = memchr(line, '\n', len - (size_t)(line - secret)));
 	     line = nl + 1) {

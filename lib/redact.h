@@ -5,8 +5,8 @@
  * A redactor holds the secrets it was given (from the environment, or
  * added one by one) in each form they are likely to be printed in: as
  * they are, base64 (both alphabets, at the three alignments a secret can
- * have inside a longer encoded text), URL-encoded and JSON-escaped, and
- * each line of a multi-line value.  art_redact replaces every occurrence
+ * have inside a longer encoded text), hexadecimal, URL-encoded and
+ * JSON-escaped, and each line of a multi-line value.  art_redact replaces every occurrence
  * of any of them, and every token of a format art-scope-check's secret
  * rules know (secrets.h), with "[REDACTED]".
  *

@@ -158,11 +158,36 @@ static size_t key_end(const char *buf, size_t len, size_t from)
 	return q ? (size_t)(q - buf) + 5 : len;
 }
 
+/* The end of the first private key's END line in buf, or 0 when there
+ * is none: "-----END", anything but a line break, "PRIVATE KEY-----". */
+static size_t first_key_end(const char *buf, size_t len)
+{
+	static const char end[] = "-----END", tail[] = "PRIVATE KEY-----";
+	const char *p = memmem(buf, len, end, sizeof end - 1), *nl, *t;
+	size_t rest;
+
+	for (; p; p = memmem(p + 1, len - (size_t)(p + 1 - buf), end, sizeof end - 1)) {
+		rest = len - (size_t)(p - buf);
+		nl = memchr(p, '\n', rest);
+		t = memmem(p, nl ? (size_t)(nl - p) : rest, tail, sizeof tail - 1);
+		if (t)
+			return (size_t)(t - buf) + sizeof tail - 1;
+	}
+	return 0;
+}
+
 size_t art_secrets_mark(art_secrets *s, const char *buf, size_t len,
 			unsigned char *mask)
 {
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
-	size_t i, found = 0;
+	size_t i, found = 0, key = first_key_end(buf, len);
+
+	/* a key whose BEGIN line is not in buf (the tail of a longer
+	 * output): what comes before its END is key material */
+	if (key && !memmem(buf, key, "-----BEGIN", 10)) {
+		memset(mask, 1, key);
+		found++;
+	}
 
 	for (i = 0; i < NRULES; i++) {
 		PCRE2_SIZE at = 0;

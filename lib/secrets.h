@@ -35,7 +35,8 @@ const char *art_secrets_match_line(art_secrets *s, const char *line,
 /*
  * Set mask[i] for every byte i of buf (len bytes) inside a token some
  * rule matches, wherever it is (no line structure needed); a private
- * key's BEGIN line marks through its END line, or to the end of buf.
+ * key's BEGIN line marks through its END line, or to the end of buf, and
+ * an END line with no BEGIN before it marks from the start of buf.
  * The number of tokens found.
  */
 size_t art_secrets_mark(art_secrets *s, const char *buf, size_t len,

@@ -9,6 +9,7 @@
 #include "check.h"
 #include "redact.h"
 
+#include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +129,16 @@ static void forms(art_err *e)
 	       "s3cr3t-Value%2Fwith%2Bodd%3Dchars%22here");
 	hidden(rd, "{\"t\":\"s3cr3t-Value/with+odd=chars\\\"here\"}",
 	       "s3cr3t-Value/with+odd=chars\\\"here");
+	/* hexadecimal, as od -tx1 or xxd -p print it (the secret's first
+	 * bytes, "s3cr3t", are 733363723374) */
+	b = malloc(2 * sizeof secret);
+	for (shift = 0; shift < strlen(secret); shift++)
+		sprintf(b + 2 * shift, "%02x", (unsigned char)secret[shift]);
+	hidden(rd, b, "733363723374");
+	for (shift = 0; b[shift]; shift++)
+		b[shift] = (char)toupper((unsigned char)b[shift]);
+	hidden(rd, b, "733363723374");
+	free(b);
 	hidden(rd, "url: https://x/?t=s3cr3t-Value%2fwith%2bodd%3dchars%22here&a=1",
 	       "s3cr3t-Value%2fwith%2bodd%3dchars%22here");
 	art_redactor_free(rd);
@@ -166,6 +177,9 @@ static void rules(art_err *e)
 	/* a key cut before its END line goes to the end */
 	snprintf(key, sizeof key, "-----BEGIN %s KEY-----\nMIIEvQIBADANBgkq\n", "OPENSSH PRIVATE");
 	expect(rd, key, ART_REDACTED);
+	/* the end of a key whose BEGIN line was cut off: all of it before END */
+	snprintf(key, sizeof key, "hkiG9w0BAQEFAASC\nMIIEvQIBADANBgkq\n-----END %s KEY-----\nafter", "RSA PRIVATE");
+	expect(rd, key, ART_REDACTED "\nafter");
 	CHECK(art_redactor_reach(rd) >= 64, "reach %zu", art_redactor_reach(rd));
 	art_redactor_free(rd);
 }
