@@ -88,6 +88,20 @@ static int check_state(struct closing *c)
 			c->run->subject, c->state);
 }
 
+/* "art-close: what: PATH" on stderr, the agent's path redacted and
+ * quoted as a JSON string, so that it cannot drive the terminal. */
+static void warn_path(struct closing *c, const char *what, const char *path)
+{
+	char *red = art_redact(c->redact, path, strlen(path), NULL);
+	json_t *v = art_json_bytes(red);
+	char *quoted = json_dumps(v, JSON_ENCODE_ANY | JSON_ENSURE_ASCII);
+
+	art_warn("%s: %s", what, quoted ? quoted : "?");
+	free(quoted);
+	json_decref(v);
+	free(red);
+}
+
 /*
  * The worktree must be there, on the run's branch, with everything
  * committed: the receipt speaks for the branch head, and work left
@@ -138,8 +152,8 @@ static int check_worktree(struct closing *c)
 							     : d->old_file.path))
 			continue;
 		if (!dirty++)
-			art_warn("uncommitted: %s", d->new_file.path ? d->new_file.path
-							     : d->old_file.path);
+			warn_path(c, "uncommitted", d->new_file.path ? d->new_file.path
+							       : d->old_file.path);
 	}
 	if (dirty)
 		rc = art_errf(c->e, ART_EXIT_STATE,
@@ -158,16 +172,66 @@ out:
  * refuses one made later. */
 static int check_agent_dir(struct closing *c)
 {
-	char *dir = art_join(c->run->worktree, ".agent");
+	static const char *const files[] = { ".agent/REPORT.md",
+					     ".agent/receipt.json" };
+	char *path = art_join(c->run->worktree, ".agent");
 	struct stat sb;
+	size_t i;
 	int rc = 0;
 
-	if (lstat(dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
+	if (lstat(path, &sb) == 0 && !S_ISDIR(sb.st_mode))
 		rc = art_errf(c->e, ART_EXIT_INPUT,
 			      "%s/.agent is not a directory (a link?): art-close writes the report there",
 			      c->run->worktree_rel);
-	free(dir);
+	/* a file there is replaced, a link too; a directory cannot be */
+	for (i = 0; !rc && i < 2; i++) {
+		free(path);
+		path = art_join(c->run->worktree, files[i]);
+		if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+			rc = art_errf(c->e, ART_EXIT_INPUT,
+				      "%s/%s is a directory: art-close writes a file there",
+				      c->run->worktree_rel, files[i]);
+	}
+	free(path);
 	return rc;
+}
+
+/* The checks ran on c->head: a branch that moved meanwhile (a DoD
+ * command that committed) holds commits nothing checked. */
+static int check_head_still(struct closing *c)
+{
+	git_reference *head = NULL;
+	char now[GIT_OID_HEXSZ + 1] = "";
+	int rc = 0;
+
+	if (git_repository_head(&head, c->wt) == 0)
+		git_oid_tostr(now, sizeof now, git_reference_target(head));
+	git_reference_free(head);
+	if (strcmp(now, c->head))
+		rc = art_errf(c->e, ART_EXIT_STATE,
+			      "run %s: the branch moved from %.12s to %.12s while the definition of done ran; the run stays closing, and art-close checks the new head",
+			      c->run->subject, c->head, *now ? now : "nothing");
+	return rc;
+}
+
+/* Paths are the agent's names: a secret in one is redacted too. */
+static void redact_paths(struct closing *c, json_t *list)
+{
+	static const char *const keys[] = { "path", "from", "to", "target" };
+	json_t *item;
+	size_t i, k;
+
+	json_array_foreach(list, i, item)
+		for (k = 0; k < sizeof keys / sizeof *keys; k++) {
+			const char *p = json_string_value(json_object_get(item, keys[k]));
+			char *red;
+
+			if (!p)
+				continue;
+			red = art_redact(c->redact, p, strlen(p), NULL);
+			json_object_set_new(item, keys[k], art_json_bytes(red));
+			free(red);
+		}
 }
 
 static int state_event(struct closing *c, const char *type, json_t *data,
@@ -342,6 +406,8 @@ static int prepare(struct closing *c)
 	json_t *action;
 	int rc;
 
+	if (!(c->redact = art_redactor_new(environ, c->e)))
+		return c->e->status ? c->e->status : ART_EXIT_LOCAL;
 	if ((rc = art_runref_read(c->r, c->run, "manifest.json", &c->manifest_text,
 				  &c->manifest_len, c->e)) != 0 ||
 	    (rc = art_manifest_parse(c->run->ref, c->manifest_text,
@@ -358,8 +424,9 @@ static int prepare(struct closing *c)
 	if (rc || (rc = check_agent_dir(c)) != 0 ||
 	    (rc = art_signkey_load(&c->key, 1, c->e)) != 0)
 		return rc;
-	if (!(c->redact = art_redactor_new(environ, c->e)))
-		return c->e->status ? c->e->status : ART_EXIT_LOCAL;
+	/* a DoD command runs as this user and can read the key file: its
+	 * seed, in any of its forms, is a secret of this close */
+	art_redactor_add(c->redact, (const char *)c->key.sk, crypto_sign_SEEDBYTES);
 	if (o->summary) {
 		c->summary = art_redact(c->redact, o->summary, strlen(o->summary), NULL);
 	}
@@ -399,8 +466,14 @@ int art_close(const art_repo *r, const art_run *run, const art_close_opts *o,
 	c.checks = json_array();
 	if ((rc = art_close_run_checks(&chk, c.checks, &c.scope, &c.commits,
 				       &c.ok, e)) != 0 ||
-	    (rc = art_changed_files(c.wt, chk.base, c.head, &c.files, e)) != 0 ||
-	    (rc = build_predicate(&c)) != 0 ||
+	    (rc = check_head_still(&c)) != 0 ||
+	    (rc = art_changed_files(c.wt, chk.base, c.head, &c.files, e)) != 0)
+		goto out;
+	redact_paths(&c, c.files);
+	redact_paths(&c, json_object_get(c.scope, "violations"));
+	redact_paths(&c, json_object_get(c.scope, "approved"));
+	redact_paths(&c, json_object_get(c.scope, "skipped"));
+	if ((rc = build_predicate(&c)) != 0 ||
 	    (rc = write_run_files(&c)) != 0 || (rc = record(&c, &seq)) != 0)
 		goto out;
 	*result = result_of(&c, seq);

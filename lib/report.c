@@ -25,14 +25,38 @@ static void put_byte(FILE *f, unsigned char c)
 		fputc(c, f);
 }
 
+/* A byte of free text: '<' as an entity, so that no HTML (a comment
+ * that would hide the rest of the report) comes through. */
+static void put_text_byte(FILE *f, unsigned char c)
+{
+	if (c == '<')
+		fputs("&lt;", f);
+	else
+		put_byte(f, c);
+}
+
+/* Three backticks or tildes after at most three spaces: a code fence
+ * that would swallow the sections after it. */
+static int opens_fence(const char *line, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && i < 3 && line[i] == ' ')
+		i++;
+	return i + 3 <= n && (line[i] == '`' || line[i] == '~') &&
+	       line[i + 1] == line[i] && line[i + 2] == line[i];
+}
+
 /* One line of free text: newlines and tabs become spaces. */
 static void put_inline(FILE *f, const char *s)
 {
+	if (opens_fence(s, strlen(s)))
+		fputc('\\', f);
 	for (; *s; s++)
 		if (*s == '\n' || *s == '\r' || *s == '\t')
 			fputc(' ', f);
 		else
-			put_byte(f, (unsigned char)*s);
+			put_text_byte(f, (unsigned char)*s);
 }
 
 /* The longest run of c in s. */
@@ -121,11 +145,11 @@ static void put_summary(FILE *f, const char *s)
 	while (*s) {
 		size_t n = strcspn(s, "\n"), i;
 
-		if (looks_structural(s, n))
+		if (looks_structural(s, n) || opens_fence(s, n))
 			fputc('\\', f);
 		for (i = 0; i < n; i++)
 			if (s[i] != '\r' || (i + 1 < n))
-				put_byte(f, (unsigned char)s[i]);
+				put_text_byte(f, (unsigned char)s[i]);
 		fputc('\n', f);
 		s += n + (s[n] == '\n');
 	}

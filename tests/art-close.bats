@@ -157,16 +157,18 @@ payload() {
 
 @test "close: a secret a DoD command prints from the environment is redacted everywhere" {
 	secret="s3cr3t-$RANDOM-value-never-shown"
-	start_run '.dod = [{"id": "leak", "run": "echo token is $DEPLOY_TOKEN; echo $DEPLOY_TOKEN | tr -d \"\\\\n\" | base64; exit 1"}]'
+	start_run '.dod = [{"id": "leak", "env": ["DEPLOY_TOKEN"], "run": "echo token is $DEPLOY_TOKEN; echo $DEPLOY_TOKEN | tr -d \"\\\\n\" | base64; printf %s \"$DEPLOY_TOKEN\" | od -An -tx1 | tr -d \" \\\\n\"; echo; exit 1"}]'
 	agent_commit src/a.c "feat(src): add a"
 	export DEPLOY_TOKEN="$secret"
 	run --separate-stderr art-close --agent tom --ticket T1 --summary "see $secret" </dev/null
 	[ "$status" -eq 1 ]
 	b64=$(printf '%s' "$secret" | base64)
+	hex=$(printf '%s' "$secret" | od -An -tx1 | tr -d ' \n')
 	for where in "$output" "$stderr" "$(cat "$WT/.agent/REPORT.md")" "$(payload)" \
 		"$(cat "$WT/.agent/receipt.json")" "$(art-log show)" "$(git cat-file -p refs/art/runs/T1/tom:REPORT.md)"; do
 		[[ "$where" != *"$secret"* ]]
 		[[ "$where" != *"$b64"* ]]
+		[[ "$where" != *"$hex"* ]]
 	done
 	grep -qx 'token is \[REDACTED\]' "$WT/.agent/REPORT.md"
 	grep -qx 'see \[REDACTED\]' "$WT/.agent/REPORT.md"
@@ -472,4 +474,105 @@ payload() {
 	art-close --agent tom --ticket T1 </dev/null >/dev/null
 	[ "$(payload | jq -r '.predicate.changedFiles[] | select(.path == "src/main.c") | .change')" = mode ]
 	grep -qx -- '- `src/main.c` (mode)' "$WT/.agent/REPORT.md"
+}
+
+@test "close: DoD commands do not get the environment's secrets unless an item names them" {
+	start_run '.dod = [{"id": "env", "run": "echo \"token=${DEPLOY_TOKEN:-unset} key=${MY_API_KEY:-unset} plain=${PLAIN_VAR:-unset}\"; exit 1"}, {"id": "named", "env": ["MY_API_KEY"], "run": "test -n \"$MY_API_KEY\""}]'
+	agent_commit src/a.c "feat(src): add a"
+	DEPLOY_TOKEN=t0ken-value-xyz MY_API_KEY=k3y-value-xyz PLAIN_VAR=plain run --separate-stderr art-close --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 1 ]
+	[ "$(payload | jq -r '.predicate.checks[0].output')" = "token=unset key=unset plain=plain" ]
+	[ "$(json '.checks[1].ok')" = true ]
+}
+
+@test "close: a bad env list in a DoD item is exit 3, naming the field" {
+	start_run
+	jq '.dod = [{"id": "x", "run": ["true"], "env": ["BAD-NAME"]}]' agents/profiles/tom_agent.json > "$ART_TMP/p"
+	mv "$ART_TMP/p" agents/profiles/tom_agent.json
+	git commit -qam "chore(agents): bad env"
+	run --separate-stderr art-start --agent tom --ticket T5 </dev/null
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *'field "dod[0].env[0]"'* ]]
+}
+
+@test "close: the signing key a DoD command prints is redacted" {
+	start_run '.dod = [{"id": "steal", "run": "cat \"$XDG_CONFIG_HOME/art/signing.key\"; exit 1"}]'
+	agent_commit src/a.c "feat(src): add a"
+	run --separate-stderr art-close --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 1 ]
+	seed=$(cut -d' ' -f3 "$XDG_CONFIG_HOME/art/signing.key")
+	[ -n "$seed" ]
+	! grep -qF "${seed:0:40}" "$WT/.agent/REPORT.md"
+	[[ "$(payload)" != *"${seed:0:40}"* ]]
+	grep -q 'art-signing-key-v1 ed25519 \[REDACTED\]' "$WT/.agent/REPORT.md"
+}
+
+@test "close: a DoD command that moves the branch leaves the run closing (exit 4)" {
+	start_run '.dod = [{"id": "sneaky", "run": "echo fix >> src/a.c && git commit -qam \"fix(src): after the checks\""}]'
+	agent_commit src/a.c "feat(src): add a"
+	run --separate-stderr art-close --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 4 ]
+	[[ "$stderr" == *"the branch moved"* ]]
+	[ "$(state)" = art.run.closing ]
+	[ ! -e "$WT/.agent/receipt.json" ]
+}
+
+@test "close: a directory where the report goes is refused before the run moves" {
+	start_run
+	agent_commit src/a.c "feat(src): add a"
+	mkdir -p "$WT/.agent/receipt.json"
+	run --separate-stderr art-close --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"receipt.json is a directory"* ]]
+	[ "$(state)" = art.run.started ]
+}
+
+@test "close: a summary cannot open a code fence or an HTML comment over the checklist" {
+	start_run '.dod = [{"id": "t", "title": "Tests OK", "run": "echo \"## DoD Checklist\"; exit 1"}]'
+	agent_commit src/a.c "feat(src): add a"
+	art-close --agent tom --ticket T1 --summary $'All good.\n```\n' --risk '<!-- hide' --next '~~~' </dev/null >/dev/null || true
+	R="$WT/.agent/REPORT.md"
+	grep -qx '\\```' "$R"
+	grep -qx -- '- &lt;!-- hide' "$R"
+	grep -qx -- '- \[ \] \\~~~' "$R"
+	# the only fences are those art opened around the output
+	[ "$(grep -c '^```' "$R")" -eq 2 ]
+}
+
+@test "close: a secret in a file name is redacted in the report and the receipt" {
+	secret="fn-s3cr3t-$RANDOM-zz"
+	start_run '.scopeAllowlist = ["**"]'
+	agent_commit "src/$secret.txt" "feat(src): a file"
+	DEPLOY_TOKEN="$secret" run --separate-stderr art-close --agent tom --ticket T1 </dev/null
+	! grep -qF "$secret" "$WT/.agent/REPORT.md"
+	[[ "$(payload)" != *"$secret"* ]]
+	grep -qF 'src/[REDACTED].txt' "$WT/.agent/REPORT.md"
+}
+
+@test "close: the end of a token too long to recognise is not kept when the tail cuts it" {
+	start_run '.dod = [{"id": "t", "run": "printf \"Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJ%s.SIGNATURExyz0123456789\\n\" $(head -c 6000 /dev/zero | tr \"\\0\" a); exit 1"}]'
+	agent_commit src/a.c "feat(src): add a"
+	run --separate-stderr art-close --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 1 ]
+	! grep -q SIGNATURE "$WT/.agent/REPORT.md"
+	[[ "$(payload | jq -r '.predicate.checks[0].output')" != *aaaa* ]]
+}
+
+@test "close: what a DoD command detached with setsid is stopped too" {
+	command -v setsid >/dev/null || skip "no setsid"
+	start_run '.dod = [{"id": "d", "run": "setsid sh -c \"sleep 1004\" >/dev/null 2>&1 < /dev/null & sleep 0.2; echo ok"}]'
+	agent_commit src/a.c "feat(src): add a"
+	run --separate-stderr art-close --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 0 ]
+	! pgrep -f "sleep 1004" >/dev/null
+}
+
+@test "close: an uncommitted file's name is quoted, not sent to the terminal as is" {
+	start_run
+	agent_commit src/a.c "feat(src): add a"
+	touch "$WT/src/x"$'\e]0;pwned\a'
+	run --separate-stderr art-close --agent tom --ticket T1 </dev/null
+	[ "$status" -eq 4 ]
+	[[ "$stderr" != *$'\e'* ]]
+	[[ "$stderr" == *'uncommitted: "src/x\u001B]0;pwned\u0007"'* ]]
 }
