@@ -190,6 +190,104 @@ static json_t *check_subjects(const art_repo *r, const art_run *run,
 	return out;
 }
 
+/* The run record's manifest is the one the run was checked against. */
+static json_t *check_manifest(const art_repo *r, const art_run *run,
+			      const json_t *st, struct verdict *v)
+{
+	const char *want = json_string_value(json_object_get(json_object_get(
+		json_object_get(st, "predicate"), "manifest"), "sha256"));
+	json_t *o = json_pack("{s:s?}", "sha256", want);
+	unsigned char d[crypto_hash_sha256_BYTES];
+	char got[2 * crypto_hash_sha256_BYTES + 1];
+	char *buf = NULL;
+	size_t len;
+	art_err ignored;
+
+	if (art_runref_read(r, run, "manifest.json", &buf, &len, &ignored)) {
+		json_object_set_new(o, "checked", json_false());
+		return o;
+	}
+	crypto_hash_sha256(d, (unsigned char *)buf, len);
+	sodium_bin2hex(got, sizeof got, d, sizeof d);
+	free(buf);
+	json_object_set_new(o, "checked", json_true());
+	json_object_set_new(o, "ok", json_boolean(want && !strcmp(got, want)));
+	if (!want || strcmp(got, want))
+		problem(v, "%s:manifest.json is not the manifest the run was closed with",
+			run->ref);
+	return o;
+}
+
+/* The first close event of the run after the receipt's log event. */
+struct close_event {
+	json_t *data;      /* its data, a new reference; NULL: none found */
+	long long seq;
+};
+
+static int find_close(void *ctx, long long seq, const char *json, size_t len)
+{
+	struct close_event *ce = ctx;
+	json_t *env = json_loadb(json, len, 0, NULL);
+	const char *type = json_string_value(json_object_get(env, "type"));
+
+	if (type && (!strcmp(type, "art.run.closed") ||
+		     !strcmp(type, "art.run.failed"))) {
+		ce->data = json_incref(json_object_get(env, "data"));
+		ce->seq = seq;
+	}
+	json_decref(env);
+	return ce->data != NULL;
+}
+
+/* The digest the statement gives the report, or "". */
+static const char *report_digest(const json_t *st)
+{
+	const json_t *s;
+	size_t i;
+
+	json_array_foreach(json_object_get(st, "subject"), i, s)
+		if (!strcmp(json_string_value(json_object_get(s, "name")) ?: "",
+			    ART_REPORT_SUBJECT))
+			return json_string_value(json_object_get(
+				json_object_get(s, "digest"), "sha256")) ?: "";
+	return "";
+}
+
+/*
+ * art-close logged the close after the receipt's event, with the head,
+ * the verdict and the report's digest: a receipt signed by anyone else
+ * who held the key does not have them.
+ */
+static void check_close_event(art_events *ev, const art_run *run,
+			      const json_t *st, long long seq, json_t *o,
+			      struct verdict *v)
+{
+	const json_t *p = json_object_get(st, "predicate");
+	struct close_event ce = { NULL, 0 };
+	art_err le = { 0 };
+
+	if (art_events_each(ev, seq, run->subject, find_close, &ce, &le) < 0 ||
+	    (le.status && !ce.data)) {
+		problem(v, "event log: %s", le.msg);
+		return;
+	}
+	if (!ce.data) {
+		problem(v, "event log: no close of run %s after event %lld: art-close did not finish this receipt",
+			run->subject, seq);
+		return;
+	}
+	json_object_set_new(o, "close", json_integer(ce.seq));
+	if (strcmp(json_string_value(json_object_get(ce.data, "head")) ?: "",
+		   json_string_value(json_object_get(p, "head"))) ||
+	    json_is_true(json_object_get(ce.data, "ok")) !=
+		    json_is_true(json_object_get(p, "ok")) ||
+	    strcmp(json_string_value(json_object_get(ce.data, "report")) ?: "",
+		   report_digest(st)))
+		problem(v, "event log: the close of run %s (event %lld) records another head, verdict or report than the receipt",
+			run->subject, ce.seq);
+	json_decref(ce.data);
+}
+
 /* The log up to the receipt's event: intact, and that event the one the
  * receipt saw.  A repository without a log (a clone in CI) cannot say. */
 static json_t *check_log(const art_repo *r, const art_run *run,
@@ -204,6 +302,7 @@ static json_t *check_log(const art_repo *r, const art_run *run,
 	art_err le = { 0 };
 	char head[65], num[32];
 	json_t *o = json_pack("{s:I, s:s}", "seq", (json_int_t)seq, "hash", want);
+	size_t before;
 	int rc;
 
 	snprintf(num, sizeof num, "%lld", seq);
@@ -236,8 +335,12 @@ static json_t *check_log(const art_repo *r, const art_run *run,
 	} else if (strcmp(head, want)) {
 		problem(v, "event log: event %s is not the one the receipt saw (the log was rewritten, or it is another log)", num);
 	}
+	before = json_array_size(v->why);
+	if (rc == 0 && n >= seq && !strcmp(head, want))
+		check_close_event(ev, run, st, seq, o, v);
 	json_object_set_new(o, "ok", json_boolean(rc == 0 && n >= seq &&
-						   !strcmp(head, want)));
+						   !strcmp(head, want) &&
+						   json_array_size(v->why) == before));
 	art_events_close(ev);
 	return o;
 }
@@ -247,7 +350,7 @@ int art_verify(const art_repo *r, const art_verify_opts *o, json_t **out,
 {
 	struct verdict v = { json_array(), e };
 	const json_t *p;
-	json_t *st = NULL, *subjects, *log;
+	json_t *st = NULL, *subjects, *log, *manifest;
 	char keyid[ART_KEYID_HEX];
 	art_run run = { 0 };
 	int rc;
@@ -273,13 +376,14 @@ int art_verify(const art_repo *r, const art_verify_opts *o, json_t **out,
 		problem(&v, "the receipt is about run %s, not %s", run.subject,
 			o->want_subject);
 	subjects = check_subjects(r, &run, st, &v);
+	manifest = check_manifest(r, &run, st, &v);
 	log = check_log(r, &run, st, &v);
-	*out = json_pack("{s:b, s:s, s:s, s:s, s:O, s:s, s:o, s:o}",
+	*out = json_pack("{s:b, s:s, s:s, s:s, s:O, s:s, s:o, s:o, s:o}",
 			 "ok", json_array_size(v.why) == 0, "keyid", keyid,
 			 "agent", run.agent, "ticket", run.ticket,
 			 "head", json_object_get(p, "head"),
 			 "state", json_is_true(json_object_get(p, "ok")) ? "closed" : "failed",
-			 "subjects", subjects, "log", log);
+			 "subjects", subjects, "manifest", manifest, "log", log);
 	if (json_array_size(v.why)) {
 		rc = art_errf(e, ART_EXIT_VERDICT, "%s: %s", o->name,
 			      json_string_value(json_array_get(v.why, 0)));

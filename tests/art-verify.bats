@@ -249,3 +249,27 @@ statement() {
 	[[ "$stderr" == *"--pubkey"* ]]
 	[ ! -e "$ART_TMP/nokey/art/signing.key" ]
 }
+
+@test "verify: a run record whose manifest was replaced is exit 1" {
+	rec=refs/art/runs/T1/tom
+	wide=$(git cat-file blob "$rec:manifest.json" | jq -c '.scopeAllowlist = ["**"] | .dod = []' | git hash-object -w --stdin)
+	tree=$(git ls-tree "$rec" | sed "s/[0-9a-f]\{40\}\tmanifest.json/$wide\tmanifest.json/" | git mktree)
+	git update-ref "$rec" "$(git commit-tree -p "$rec" -m "art: widen" "$tree")"
+	run --separate-stderr art-verify --run T1/tom
+	[ "$status" -eq 1 ]
+	[ "$(json .manifest.ok)" = false ]
+	[[ "$(json '.why | join(" ")')" == *"manifest.json is not the manifest the run was closed with"* ]]
+}
+
+@test "verify: a receipt re-signed with the key but saying another verdict is caught by the log" {
+	# whoever holds the key can sign; the log art-close wrote says what it found
+	statement | jq -c '.predicate.ok = false' > "$ART_TMP/st.json"
+	/usr/bin/python3 "$BATS_TEST_DIRNAME/dsse.py" sign application/vnd.in-toto+json "$KEYFILE" < "$ART_TMP/st.json" > "$ART_TMP/forged.json"
+	run --separate-stderr art-verify "$ART_TMP/forged.json"
+	[ "$status" -eq 1 ]
+	[ "$(json .log.ok)" = false ]
+	[[ "$(json '.why | join(" ")')" == *"records another head, verdict or report"* ]]
+	# the genuine one names the close event
+	run art-verify "$R"
+	[ "$(json .log.close)" -gt "$(json .log.seq)" ]
+}
