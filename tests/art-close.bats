@@ -16,14 +16,7 @@ teardown() {
 # start_run [PROFILE_JQ [REGISTRY_JQ]]: edit tom's profile and the
 # registry with jq, commit, open T1/tom.
 start_run() {
-	if [ -n "${1:-}" ]; then
-		jq "$1" agents/profiles/tom_agent.json > "$ART_TMP/p" && mv "$ART_TMP/p" agents/profiles/tom_agent.json
-	fi
-	if [ -n "${2:-}" ]; then
-		jq "$2" agents/agents_registry.json > "$ART_TMP/r" && mv "$ART_TMP/r" agents/agents_registry.json
-	fi
-	git add agents
-	git diff --cached --quiet || git commit -qm "chore(agents): dod for T1"
+	edit_agents "$@"
 	art-start --agent tom --ticket T1 </dev/null >/dev/null
 	BASE=$(git rev-parse HEAD)
 }

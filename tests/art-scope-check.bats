@@ -26,14 +26,7 @@ teardown() {
 # with jq, commit, open T1/tom and cd into its worktree.  BASE is the
 # manifest's base, WT the worktree.
 start_run() {
-	if [ -n "${1:-}" ]; then
-		jq "$1" agents/profiles/tom_agent.json > "$ART_TMP/p" && mv "$ART_TMP/p" agents/profiles/tom_agent.json
-	fi
-	if [ -n "${2:-}" ]; then
-		jq "$2" agents/agents_registry.json > "$ART_TMP/r" && mv "$ART_TMP/r" agents/agents_registry.json
-	fi
-	git add agents
-	git diff --cached --quiet || git commit -qm "chore(agents): scope for T1"
+	edit_agents "$@"
 	art-start --agent tom --ticket T1 </dev/null > "$ART_TMP/start.json"
 	BASE=$(jq -r .base "$ART_TMP/start.json")
 	[ "$BASE" = "$(git rev-parse HEAD)" ]

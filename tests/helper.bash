@@ -32,6 +32,19 @@ init_art() {
 	git commit -qm "chore(agents): art registry"
 }
 
+# edit_agents [PROFILE_JQ [REGISTRY_JQ]]: edit tom's profile and the
+# registry with jq, and commit them when they changed, as a user would.
+edit_agents() {
+	if [ -n "${1:-}" ]; then
+		jq "$1" agents/profiles/tom_agent.json > "$ART_TMP/p" && mv "$ART_TMP/p" agents/profiles/tom_agent.json
+	fi
+	if [ -n "${2:-}" ]; then
+		jq "$2" agents/agents_registry.json > "$ART_TMP/r" && mv "$ART_TMP/r" agents/agents_registry.json
+	fi
+	git add agents
+	git diff --cached --quiet || git commit -qm "chore(agents): the agents for T1"
+}
+
 # Number of events in the log (0 when there is no log yet).
 event_count() {
 	local db
