@@ -204,7 +204,15 @@ static json_t *check_manifest(const art_repo *r, const art_run *run,
 	art_err ignored;
 
 	if (art_runref_read(r, run, "manifest.json", &buf, &len, &ignored)) {
-		json_object_set_new(o, "checked", json_false());
+		/* no record here (a receipt checked elsewhere) cannot say; a
+		 * record without its manifest was tampered with */
+		int record = art_runref_exists(r, run) == 1;
+
+		if (record)
+			problem(v, "%s has no manifest.json", run->ref);
+		json_object_set_new(o, "checked", json_boolean(record));
+		if (record)
+			json_object_set_new(o, "ok", json_false());
 		return o;
 	}
 	crypto_hash_sha256(d, (unsigned char *)buf, len);
@@ -239,73 +247,44 @@ static int find_close(void *ctx, long long seq, const char *json, size_t len)
 	return ce->data != NULL;
 }
 
-/* The digest the statement gives the report, or "". */
-static const char *report_digest(const json_t *st)
+/* Is the hash of event seq want? */
+static int event_hash_is(art_events *ev, long long seq, const char *want)
 {
-	const json_t *s;
-	size_t i;
+	char *env = art_event_get(ev, seq);
+	json_t *j = env ? json_loads(env, 0, NULL) : NULL;
+	int same = j && !strcmp(json_string_value(json_object_get(j, "hash")) ?: "",
+				want);
 
-	json_array_foreach(json_object_get(st, "subject"), i, s)
-		if (!strcmp(json_string_value(json_object_get(s, "name")) ?: "",
-			    ART_REPORT_SUBJECT))
-			return json_string_value(json_object_get(
-				json_object_get(s, "digest"), "sha256")) ?: "";
-	return "";
+	json_decref(j);
+	free(env);
+	return same;
 }
 
 /*
- * art-close logged the close after the receipt's event, with the head,
- * the verdict and the report's digest: a receipt signed by anyone else
- * who held the key does not have them.
+ * The log: intact from its first event to the close art-close logged
+ * after the receipt's event (that close included, so that it cannot be
+ * edited alone); the receipt's event the one the receipt saw; and the
+ * close recording this very receipt, by digest: a statement re-signed by
+ * anyone else who held the key is not the receipt art-close wrote.  A
+ * repository without a log (a clone in CI) cannot say.
  */
-static void check_close_event(art_events *ev, const art_run *run,
-			      const json_t *st, long long seq, json_t *o,
-			      struct verdict *v)
-{
-	const json_t *p = json_object_get(st, "predicate");
-	struct close_event ce = { NULL, 0 };
-	art_err le = { 0 };
-
-	if (art_events_each(ev, seq, run->subject, find_close, &ce, &le) < 0 ||
-	    (le.status && !ce.data)) {
-		problem(v, "event log: %s", le.msg);
-		return;
-	}
-	if (!ce.data) {
-		problem(v, "event log: no close of run %s after event %lld: art-close did not finish this receipt",
-			run->subject, seq);
-		return;
-	}
-	json_object_set_new(o, "close", json_integer(ce.seq));
-	if (strcmp(json_string_value(json_object_get(ce.data, "head")) ?: "",
-		   json_string_value(json_object_get(p, "head"))) ||
-	    json_is_true(json_object_get(ce.data, "ok")) !=
-		    json_is_true(json_object_get(p, "ok")) ||
-	    strcmp(json_string_value(json_object_get(ce.data, "report")) ?: "",
-		   report_digest(st)))
-		problem(v, "event log: the close of run %s (event %lld) records another head, verdict or report than the receipt",
-			run->subject, ce.seq);
-	json_decref(ce.data);
-}
-
-/* The log up to the receipt's event: intact, and that event the one the
- * receipt saw.  A repository without a log (a clone in CI) cannot say. */
 static json_t *check_log(const art_repo *r, const art_run *run,
-			 const json_t *st, struct verdict *v)
+			 const json_t *st, const char *receipt_hex,
+			 struct verdict *v)
 {
 	struct stat sb;
 	int worked_here = lstat(run->wt_gitdir, &sb) == 0;
 	const json_t *log = json_object_get(json_object_get(st, "predicate"), "log");
 	long long seq = json_integer_value(json_object_get(log, "seq")), n, bad;
 	const char *want = json_string_value(json_object_get(log, "hash"));
+	struct close_event ce = { NULL, 0 };
 	art_events *ev = NULL;
 	art_err le = { 0 };
-	char head[65], num[32];
+	char head[65];
 	json_t *o = json_pack("{s:I, s:s}", "seq", (json_int_t)seq, "hash", want);
-	size_t before;
+	size_t before = json_array_size(v->why);
 	int rc;
 
-	snprintf(num, sizeof num, "%lld", seq);
 	if ((rc = art_events_open_existing(r, &ev, &le)) != 0) {
 		problem(v, "event log: %s", le.msg);
 		json_object_set_new(o, "checked", json_false());
@@ -313,8 +292,8 @@ static json_t *check_log(const art_repo *r, const art_run *run,
 		return o;
 	}
 	if (!ev) {
-		/* a clone (CI) has no log; the repository the run worked in
-		 * had one, and losing it hides whatever it held */
+		/* the repository the run worked in had a log, and losing it
+		 * hides whatever it held */
 		if (worked_here)
 			problem(v, "event log: there is none, but run %s was worked on in this repository (its worktree is here)",
 				run->subject);
@@ -324,23 +303,34 @@ static json_t *check_log(const art_repo *r, const art_run *run,
 		return o;
 	}
 	json_object_set_new(o, "checked", json_true());
-	rc = art_events_verify_upto(ev, seq, &n, head, &bad, &le);
+	art_events_each(ev, seq, run->subject, find_close, &ce, &le);
+	if (le.status) {
+		problem(v, "event log: %s", le.msg);
+		goto out;
+	}
+	rc = art_events_verify_upto(ev, ce.data ? ce.seq : seq, &n, head, &bad, &le);
 	if (rc == ART_EXIT_VERDICT) {
 		problem(v, "event log: %s", le.msg);
 		json_object_set_new(o, "bad", json_integer(bad));
 	} else if (rc) {
 		problem(v, "event log: %s", le.msg);
 	} else if (n < seq) {
-		problem(v, "event log: it ends before event %s, the one the receipt names", num);
-	} else if (strcmp(head, want)) {
-		problem(v, "event log: event %s is not the one the receipt saw (the log was rewritten, or it is another log)", num);
+		problem(v, "event log: it ends before event %lld, the one the receipt names", seq);
+	} else if (!event_hash_is(ev, seq, want)) {
+		problem(v, "event log: event %lld is not the one the receipt saw (the log was rewritten, or it is another log)", seq);
+	} else if (!ce.data) {
+		problem(v, "event log: no close of run %s after event %lld: art-close did not finish this receipt",
+			run->subject, seq);
+	} else {
+		json_object_set_new(o, "close", json_integer(ce.seq));
+		if (strcmp(json_string_value(json_object_get(ce.data, "receipt")) ?: "",
+			   receipt_hex))
+			problem(v, "event log: the close of run %s (event %lld) records another receipt than this one",
+				run->subject, ce.seq);
 	}
-	before = json_array_size(v->why);
-	if (rc == 0 && n >= seq && !strcmp(head, want))
-		check_close_event(ev, run, st, seq, o, v);
-	json_object_set_new(o, "ok", json_boolean(rc == 0 && n >= seq &&
-						   !strcmp(head, want) &&
-						   json_array_size(v->why) == before));
+out:
+	json_object_set_new(o, "ok", json_boolean(json_array_size(v->why) == before));
+	json_decref(ce.data);
 	art_events_close(ev);
 	return o;
 }
@@ -351,7 +341,8 @@ int art_verify(const art_repo *r, const art_verify_opts *o, json_t **out,
 	struct verdict v = { json_array(), e };
 	const json_t *p;
 	json_t *st = NULL, *subjects, *log, *manifest;
-	char keyid[ART_KEYID_HEX];
+	char keyid[ART_KEYID_HEX], receipt_hex[2 * crypto_hash_sha256_BYTES + 1];
+	unsigned char digest[crypto_hash_sha256_BYTES];
 	art_run run = { 0 };
 	int rc;
 
@@ -377,7 +368,9 @@ int art_verify(const art_repo *r, const art_verify_opts *o, json_t **out,
 			o->want_subject);
 	subjects = check_subjects(r, &run, st, &v);
 	manifest = check_manifest(r, &run, st, &v);
-	log = check_log(r, &run, st, &v);
+	crypto_hash_sha256(digest, (const unsigned char *)o->buf, o->len);
+	sodium_bin2hex(receipt_hex, sizeof receipt_hex, digest, sizeof digest);
+	log = check_log(r, &run, st, receipt_hex, &v);
 	*out = json_pack("{s:b, s:s, s:s, s:s, s:O, s:s, s:o, s:o, s:o}",
 			 "ok", json_array_size(v.why) == 0, "keyid", keyid,
 			 "agent", run.agent, "ticket", run.ticket,

@@ -136,10 +136,15 @@ statement() {
 	run --separate-stderr art-verify "$ART_TMP/bad.json"
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *"payloadType \"application/x-other\""* ]]
-	# the same statement signed as in-toto by the same independent signer passes
+	# the same statement signed as in-toto by the same independent signer
+	# verifies, where no log says which receipt art-close wrote (a clone)
 	/usr/bin/python3 "$BATS_TEST_DIRNAME/dsse.py" sign application/vnd.in-toto+json "$KEYFILE" < "$ART_TMP/st.json" > "$ART_TMP/good.json"
+	git clone -q "$REPO" "$ART_TMP/clone"
+	git -C "$ART_TMP/clone" fetch -q origin 'refs/art/runs/*:refs/art/runs/*'
+	cd "$ART_TMP/clone"
 	run art-verify "$ART_TMP/good.json"
 	[ "$status" -eq 0 ]
+	[ "$(json .log.checked)" = false ]
 }
 
 @test "verify: a signed statement that is not art's receipt is exit 1" {
@@ -261,15 +266,31 @@ statement() {
 	[[ "$(json '.why | join(" ")')" == *"manifest.json is not the manifest the run was closed with"* ]]
 }
 
-@test "verify: a receipt re-signed with the key but saying another verdict is caught by the log" {
+@test "verify: a receipt re-signed with the key is caught by the log; the log's close is hash-checked" {
 	# whoever holds the key can sign; the log art-close wrote says what it found
 	statement | jq -c '.predicate.ok = false' > "$ART_TMP/st.json"
 	/usr/bin/python3 "$BATS_TEST_DIRNAME/dsse.py" sign application/vnd.in-toto+json "$KEYFILE" < "$ART_TMP/st.json" > "$ART_TMP/forged.json"
 	run --separate-stderr art-verify "$ART_TMP/forged.json"
 	[ "$status" -eq 1 ]
 	[ "$(json .log.ok)" = false ]
-	[[ "$(json '.why | join(" ")')" == *"records another head, verdict or report"* ]]
+	[[ "$(json '.why | join(" ")')" == *"records another receipt than this one"* ]]
 	# the genuine one names the close event
 	run art-verify "$R"
 	[ "$(json .log.close)" -gt "$(json .log.seq)" ]
+	# the close itself cannot be edited to name the forgery
+	close=$(json .log.close)
+	db="$(git rev-parse --git-common-dir)/art/art.db"
+	sqlite3 "$db" "UPDATE events SET body = replace(body, '\"ok\":true', '\"ok\":false') WHERE seq = $close"
+	run --separate-stderr art-verify "$R"
+	[ "$status" -eq 1 ]
+	[ "$(json .log.bad)" -eq "$close" ]
+}
+
+@test "verify: a run record without its manifest is exit 1" {
+	rec=refs/art/runs/T1/tom
+	tree=$(git ls-tree "$rec" | grep -v 'manifest.json$' | git mktree)
+	git update-ref "$rec" "$(git commit-tree -p "$rec" -m "art: no manifest" "$tree")"
+	run --separate-stderr art-verify --run T1/tom
+	[ "$status" -eq 1 ]
+	[[ "$(json '.why | join(" ")')" == *"has no manifest.json"* ]]
 }
