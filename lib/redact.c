@@ -65,6 +65,9 @@ static void add_base64(art_redactor *rd, const unsigned char *s, size_t len,
 	sodium_bin2base64(out, cap, in, n, variant);
 	if (last > first)
 		add_needle(rd, out + first, last - first);
+	/* alone, its last characters and padding are the secret's too */
+	if (shift == 0)
+		add_needle(rd, out, strlen(out));
 	sodium_free(in);
 	sodium_free(out);
 }
@@ -189,7 +192,9 @@ static void add_hex(art_redactor *rd, const unsigned char *s, size_t len,
 void art_redactor_add(art_redactor *rd, const char *secret, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)secret;
-	static const int variants[] = { sodium_base64_VARIANT_ORIGINAL_NO_PADDING,
+	static const int variants[] = { sodium_base64_VARIANT_ORIGINAL,
+					sodium_base64_VARIANT_ORIGINAL_NO_PADDING,
+					sodium_base64_VARIANT_URLSAFE,
 					sodium_base64_VARIANT_URLSAFE_NO_PADDING };
 	const char *line, *nl;
 	size_t shift, v;
@@ -197,7 +202,7 @@ void art_redactor_add(art_redactor *rd, const char *secret, size_t len)
 	if (len < ART_REDACT_MIN)
 		return;
 	add_needle(rd, s, len);
-	for (v = 0; v < 2; v++)
+	for (v = 0; v < 4; v++)
 		for (shift = 0; shift < 3; shift++)
 			add_base64(rd, s, len, shift, variants[v]);
 	add_percent(rd, s, len, "0123456789ABCDEF");

@@ -497,7 +497,7 @@ payload() {
 	[ -n "$seed" ]
 	! grep -qF "${seed:0:40}" "$WT/.agent/REPORT.md"
 	[[ "$(payload)" != *"${seed:0:40}"* ]]
-	grep -q 'art-signing-key-v1 ed25519 \[REDACTED\]' "$WT/.agent/REPORT.md"
+	grep -qx 'art-signing-key-v1 ed25519 \[REDACTED\]' "$WT/.agent/REPORT.md"
 }
 
 @test "close: a DoD command that moves the branch leaves the run closing (exit 4)" {
