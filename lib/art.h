@@ -36,6 +36,8 @@
 /* Start of every main(): program name, SIGPIPE ignored (a closed pipe is
  * exit 7, not a silent death), libgit2 and libsodium ready. */
 void art_begin(const char *argv0);
+/* The same without libgit2 (base.c), for art-vm (see gitpaths.h). */
+void art_begin_base(const char *argv0);
 /* End of every main(): libraries released, stdout checked; the status. */
 int art_end(int status);
 

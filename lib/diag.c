@@ -5,8 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <git2.h>
-
 static const char *prog = "art";
 
 void art_set_prog(const char *argv0)
@@ -22,11 +20,8 @@ const char *art_prog(void)
 	return prog;
 }
 
-static int verr(art_err *e, int status, const char *suffix,
-		const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
-
-static int verr(art_err *e, int status, const char *suffix,
-		const char *fmt, va_list ap)
+int art_errv(art_err *e, int status, const char *suffix, const char *fmt,
+	     va_list ap)
 {
 	size_t n;
 
@@ -43,7 +38,7 @@ int art_errf(art_err *e, int status, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	verr(e, status, NULL, fmt, ap);
+	art_errv(e, status, NULL, fmt, ap);
 	va_end(ap);
 	return status;
 }
@@ -54,21 +49,9 @@ int art_err_sys(art_err *e, int status, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	verr(e, status, strerror(saved), fmt, ap);
+	art_errv(e, status, strerror(saved), fmt, ap);
 	va_end(ap);
 	errno = saved; /* callers may still look at it */
-	return status;
-}
-
-int art_err_git(art_err *e, int status, const char *fmt, ...)
-{
-	const git_error *ge = git_error_last();
-	va_list ap;
-
-	va_start(ap, fmt);
-	verr(e, status, ge && ge->message ? ge->message : "unknown git error",
-	     fmt, ap);
-	va_end(ap);
 	return status;
 }
 

@@ -33,7 +33,11 @@ int art_errf(art_err *e, int status, const char *fmt, ...)
 /* Same, with ": <strerror(errno)>" appended (errno read on entry). */
 int art_err_sys(art_err *e, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Same, with ": <libgit2's last error>" appended. */
+/* Same, with ": <suffix>" appended when suffix is not NULL. */
+int art_errv(art_err *e, int status, const char *suffix, const char *fmt,
+	     va_list ap) __attribute__((format(printf, 4, 0)));
+/* Same, with ": <libgit2's last error>" appended (giterr.c: the one
+ * diagnostic that needs libgit2, apart so that art-vm does without). */
 int art_err_git(art_err *e, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -69,18 +69,6 @@ void art_repo_close(art_repo *r)
 	memset(r, 0, sizeof *r);
 }
 
-int art_repo_state_dir(const art_repo *r, char **out, art_err *e)
-{
-	char *dir = art_join(r->commondir, "art");
-
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		art_err_sys(e, ART_EXIT_LOCAL, "cannot create %s", dir);
-		free(dir);
-		return e->status;
-	}
-	*out = dir;
-	return 0;
-}
 
 char *art_repo_config(const art_repo *r, const char *key)
 {

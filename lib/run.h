@@ -33,6 +33,11 @@ typedef struct art_run {
  */
 int art_worktree_root(const art_repo *r, char **out, art_err *e);
 
+/* Check the ids and derive every name, the worktree below root (as
+ * art_worktree_root gives it) (runnames.c, without libgit2). */
+int art_run_names(art_run *run, const art_repo *r, const char *agent,
+		  const char *ticket, const char *root, art_err *e);
+
 /* Check the ids and derive every name (git config art.worktreeRoot). */
 int art_run_init(art_run *run, const art_repo *r, const char *agent,
 		 const char *ticket, art_err *e);
