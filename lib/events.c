@@ -89,16 +89,35 @@ static int db_error(art_events *ev, art_err *e, const char *what)
  * (SQLite does not wait in every locking path; seen once with ten
  * concurrent first starts on a loaded machine): retry, for up to 10 s.
  */
+/* The schema's version: 0 for a new store. */
+static int user_version(art_events *ev, int *version)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(ev->db, "PRAGMA user_version", -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	*version = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
 static int init_db(art_events *ev)
 {
 	struct timespec pause = { 0, 20 * 1000 * 1000 };
-	int rc, tries;
+	int rc, tries, version = 0;
 
 	for (tries = 0; tries < 500; tries++) {
-		rc = sqlite3_exec(ev->db,
-				  "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
-				  NULL, NULL, NULL);
+		/* a store set up already is not set up again: WAL is kept in
+		 * the file, and setting the version would be a write, synced,
+		 * at every open */
+		rc = sqlite3_exec(ev->db, "PRAGMA synchronous=FULL;", NULL, NULL, NULL);
 		if (rc == SQLITE_OK)
+			rc = user_version(ev, &version);
+		if (rc == SQLITE_OK && version < 1)
+			rc = sqlite3_exec(ev->db, "PRAGMA journal_mode=WAL;", NULL, NULL, NULL);
+		if (rc == SQLITE_OK && version < 1)
 			rc = sqlite3_exec(ev->db, schema, NULL, NULL, NULL);
 		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
 			return rc;
@@ -135,6 +154,10 @@ int art_events_open(const art_repo *r, art_events **out, art_err *e)
 	}
 	free(path);
 	sqlite3_busy_timeout(ev->db, 30000);
+	/* the WAL is durable as it is: folding it into the database at every
+	 * close would sync again for nothing (SQLite checkpoints as the WAL
+	 * grows) */
+	sqlite3_db_config(ev->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	/* WAL for concurrent readers; FULL so an acknowledged event survives
 	 * a power loss, not just a crash. */
 	if (init_db(ev) != SQLITE_OK) {
@@ -143,6 +166,17 @@ int art_events_open(const art_repo *r, art_events **out, art_err *e)
 		return e->status;
 	}
 	*out = ev;
+	return 0;
+}
+
+int art_events_sync_later(art_events *ev, int later, art_err *e)
+{
+	/* in WAL mode, NORMAL writes the WAL without syncing it; the next
+	 * FULL commit syncs the WAL, and with it what NORMAL wrote before */
+	if (sqlite3_exec(ev->db, later ? "PRAGMA synchronous=NORMAL"
+				       : "PRAGMA synchronous=FULL",
+			 NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(ev, e, "cannot set synchronous");
 	return 0;
 }
 

@@ -23,6 +23,16 @@ int art_events_open(const art_repo *r, art_events **out, art_err *e);
 int art_events_open_existing(const art_repo *r, art_events **ev, art_err *e);
 void art_events_close(art_events *ev);
 
+/*
+ * later: what is appended from now on is written, not yet synced; it is
+ * synced with the next append made after art_events_sync_later(ev, 0).
+ * For a command that reports only at its end (art-vm: the start before
+ * the command runs, the end after, one sync for both): whatever it
+ * reports is durable, as for every command.  A power loss before that
+ * end loses the start, never the chain.
+ */
+int art_events_sync_later(art_events *ev, int later, art_err *e);
+
 typedef struct art_event_in {
 	const char *type;            /* "art.run.started" */
 	const char *subject;         /* "TICKET/agent", or NULL */
