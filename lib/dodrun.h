@@ -34,7 +34,7 @@ typedef struct art_dod_cmd {
 	const json_t *env;            /* names of secrets it may have, or NULL */
 	const char *cwd;              /* where it runs */
 	int timeout_ms;               /* > 0 */
-	const art_redactor *redact;   /* applied to the tail */
+	art_redactor *redact;         /* applied to the tail */
 } art_dod_cmd;
 
 typedef struct art_dod_result {

@@ -23,7 +23,8 @@ struct needle {
 struct art_redactor {
 	struct needle *n;
 	size_t count, cap, longest;
-	art_secrets *rules;
+	art_secrets *rules;   /* compiled on first need: NULL until then */
+	int rules_failed;
 };
 
 static void add_needle(art_redactor *rd, const void *bytes, size_t len)
@@ -252,11 +253,8 @@ art_redactor *art_redactor_new(char *const *env, art_err *e)
 {
 	art_redactor *rd = art_xmalloc(sizeof *rd);
 
+	(void)e; /* nothing can fail here any more; see mark_rules */
 	memset(rd, 0, sizeof *rd);
-	if (!(rd->rules = art_secrets_new(e))) {
-		free(rd);
-		return NULL;
-	}
 	for (; env && *env; env++) {
 		const char *eq = strchr(*env, '=');
 
@@ -295,7 +293,28 @@ static size_t emit(const char *s, size_t len, const unsigned char *mask,
 	return n;
 }
 
-char *art_redact_from(const art_redactor *rd, const char *s, size_t len,
+/*
+ * The tokens of the secret rules: compiling them costs more than most
+ * texts art redacts take to scan, so they are compiled only for a text
+ * holding one of their keywords.  Should they not compile, the whole
+ * text is taken for a secret: redaction fails closed.
+ */
+static void mark_rules(art_redactor *rd, const char *s, size_t len,
+		       unsigned char *mask)
+{
+	art_err ignored;
+
+	if (!art_secrets_maybe(s, len))
+		return;
+	if (!rd->rules && !rd->rules_failed)
+		rd->rules_failed = !(rd->rules = art_secrets_new(&ignored));
+	if (rd->rules)
+		art_secrets_mark(rd->rules, s, len, mask);
+	else
+		memset(mask, 1, len);
+}
+
+char *art_redact_from(art_redactor *rd, const char *s, size_t len,
 		      size_t skip, size_t *out_len)
 {
 	unsigned char *mask = art_xmalloc(len + 1);
@@ -312,7 +331,7 @@ char *art_redact_from(const art_redactor *rd, const char *s, size_t len,
 			p = hit + 1;
 		}
 	}
-	art_secrets_mark(rd->rules, s, len, mask);
+	mark_rules(rd, s, len, mask);
 	n = emit(s, len, mask, skip, NULL);
 	out = art_xmalloc(n + 1);
 	emit(s, len, mask, skip, out);
@@ -323,7 +342,7 @@ char *art_redact_from(const art_redactor *rd, const char *s, size_t len,
 	return out;
 }
 
-char *art_redact(const art_redactor *rd, const char *s, size_t len,
+char *art_redact(art_redactor *rd, const char *s, size_t len,
 		 size_t *out_len)
 {
 	return art_redact_from(rd, s, len, 0, out_len);

@@ -6,9 +6,9 @@
  * added one by one) in each form they are likely to be printed in: as
  * they are, base64 (both alphabets, at the three alignments a secret can
  * have inside a longer encoded text), hexadecimal, URL-encoded and
- * JSON-escaped, and each line of a multi-line value.  art_redact replaces every occurrence
- * of any of them, and every token of a format art-scope-check's secret
- * rules know (secrets.h), with "[REDACTED]".
+ * JSON-escaped, and each line of a multi-line value.  art_redact
+ * replaces every occurrence of any of them, and every token of a format
+ * art-scope-check's secret rules know (secrets.h), with "[REDACTED]".
  *
  * Which environment variables hold secrets is decided by name, as CI
  * systems do: a name containing TOKEN, SECRET, PASSWORD, PASSWD,
@@ -30,7 +30,7 @@
 typedef struct art_redactor art_redactor;
 
 /* A redactor for the secrets of env (an environ-style array, NULL
- * allowed).  NULL with e set when the secret rules cannot be compiled. */
+ * allowed).  Never NULL (e is kept for callers that check). */
 art_redactor *art_redactor_new(char *const *env, art_err *e);
 
 /* Add one secret, in all its forms (values under ART_REDACT_MIN bytes
@@ -50,11 +50,12 @@ size_t art_redactor_reach(const art_redactor *rd);
  * s (len bytes, NUL bytes allowed) with every secret replaced: a new,
  * NUL-terminated string, *out_len bytes (out_len may be NULL).  Bytes
  * before skip are matched but not copied (unless part of a redaction,
- * which shows as one marker): the caller's look-behind.
+ * which shows as one marker): the caller's look-behind.  (rd is not
+ * const: the secret rules are compiled when a text first needs them.)
  */
-char *art_redact_from(const art_redactor *rd, const char *s, size_t len,
+char *art_redact_from(art_redactor *rd, const char *s, size_t len,
 		      size_t skip, size_t *out_len);
-char *art_redact(const art_redactor *rd, const char *s, size_t len,
+char *art_redact(art_redactor *rd, const char *s, size_t len,
 		 size_t *out_len);
 
 void art_redactor_free(art_redactor *rd);

@@ -18,12 +18,12 @@
 static const char secret[] = "s3cr3t-Value/with+odd=chars\"here";
 
 /* What art_redact makes of s. */
-static char *red(const art_redactor *rd, const char *s)
+static char *red(art_redactor *rd, const char *s)
 {
 	return art_redact(rd, s, strlen(s), NULL);
 }
 
-static void expect(const art_redactor *rd, const char *in, const char *want)
+static void expect(art_redactor *rd, const char *in, const char *want)
 {
 	char *got = red(rd, in);
 
@@ -32,7 +32,7 @@ static void expect(const art_redactor *rd, const char *in, const char *want)
 }
 
 /* secret nowhere in what art_redact makes of s */
-static void hidden(const art_redactor *rd, const char *s, const char *form)
+static void hidden(art_redactor *rd, const char *s, const char *form)
 {
 	char *got = red(rd, s);
 
