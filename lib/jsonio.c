@@ -82,6 +82,47 @@ static int read_all_stdin(char **buf, size_t *len, art_err *e)
 	return 0;
 }
 
+int art_json_read_stdin_line(json_t **out, art_err *e)
+{
+	json_error_t je;
+	char *buf = NULL, c;
+	size_t len = 0, cap = 0;
+	ssize_t r;
+
+	*out = NULL;
+	while ((r = read(STDIN_FILENO, &c, 1)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			free(buf);
+			return art_err_sys(e, ART_EXIT_LOCAL, "cannot read stdin");
+		}
+		if (c == '\n')
+			break;
+		if (len + 1 > ART_JSON_MAX) {
+			free(buf);
+			return art_errf(e, ART_EXIT_INPUT, "stdin:1: a line over %u bytes",
+					ART_JSON_MAX);
+		}
+		art_grow(&buf, &cap, len + 2, 1);
+		buf[len++] = c;
+	}
+	if (!len) {
+		free(buf);
+		return 0;
+	}
+	*out = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+	free(buf);
+	if (!*out)
+		return parse_error(e, "stdin", 1, &je);
+	if (!json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		return art_errf(e, ART_EXIT_INPUT, "stdin:1:1: expected a JSON object");
+	}
+	return 0;
+}
+
 int art_json_read_stdin_object(json_t **out, art_err *e)
 {
 	json_error_t je;

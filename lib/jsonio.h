@@ -28,6 +28,13 @@ int art_json_parse(const char *name, const char *buf, size_t len,
  */
 int art_json_read_stdin_object(json_t **out, art_err *e);
 
+/*
+ * Read one line of stdin, byte by byte so that nothing after it is taken
+ * from whoever reads stdin next, and parse it as a JSON object.  *out
+ * NULL at end of input.
+ */
+int art_json_read_stdin_line(json_t **out, art_err *e);
+
 /* An NDJSON reader: one value per line, blank lines skipped. */
 typedef struct art_ndjson {
 	FILE *in;
