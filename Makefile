@@ -26,7 +26,7 @@ ART_CFLAGS = -std=gnu11 -pthread -Wall -Wextra -Werror -Wshadow -Wstrict-prototy
 	$(shell $(PKG_CONFIG) --cflags $(DEPS))
 ART_LIBS = -pthread -Wl,--as-needed $(shell $(PKG_CONFIG) --libs $(DEPS))
 
-COMMANDS = art art-init art-start art-prompt art-scope-check art-log art-close art-verify
+COMMANDS = art art-init art-start art-prompt art-scope-check art-log art-close art-verify art-vm
 MAN1 = $(wildcard man/*.1)
 MAN5 = $(wildcard man/*.5)
 MAN7 = $(wildcard man/*.7)

@@ -1,0 +1,167 @@
+/* art-vm - run a command in the cage of a run (art-vm(1)). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "art.h"
+#include "gitpaths.h"
+#include "vm.h"
+#include "vmfind.h"
+
+static const char usage[] =
+	"usage: art-vm run [--agent A --ticket T] [--backend cage|qemu|auto] [--net none|loopback]\n"
+	"                  [--allow-write PATH]... [--hide PATH]... [--env NAME]... [--keep-home] [--allow-unix]\n"
+	"                  [--timeout SECONDS] [--max-procs N] [--report FILE] -- CMD [ARG...]\n";
+
+/* art-vm's own failures are 125 (cli.md): the statuses below belong to
+ * the command.  art-vm is built without libgit2 (gitpaths.h says why). */
+#define FAILED 125
+
+/* A list option's values, NULL-terminated. */
+struct strs {
+	const char **v;
+	size_t n, cap;
+};
+
+static void push(struct strs *s, const char *v)
+{
+	art_grow(&s->v, &s->cap, s->n + 2, sizeof *s->v);
+	s->v[s->n++] = v;
+	s->v[s->n] = NULL;
+}
+
+static int number(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (!*s || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* A valid environment variable name. */
+static int env_name(const char *s)
+{
+	return *s && (*s < '0' || *s > '9') &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") == strlen(s);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "agent", required_argument, NULL, 'a' },
+		{ "ticket", required_argument, NULL, 't' },
+		{ "backend", required_argument, NULL, 'b' },
+		{ "net", required_argument, NULL, 'n' },
+		{ "allow-write", required_argument, NULL, 'w' },
+		{ "hide", required_argument, NULL, 'H' },
+		{ "env", required_argument, NULL, 'e' },
+		{ "keep-home", no_argument, NULL, 'k' },
+		{ "allow-unix", no_argument, NULL, 'u' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "max-procs", required_argument, NULL, 'P' },
+		{ "report", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *agent = NULL, *ticket = NULL, *backend = "cage", *net = "none";
+	struct strs writable = { 0 }, hide = { 0 }, env = { 0 };
+	art_vm_opts o = { 0 };
+	art_repo repo = { 0 };
+	art_run run = { 0 };
+	art_err e = { 0 };
+	long v;
+	int c, rc, status = FAILED, nothing = 0;
+
+	art_begin_base(argv[0]);
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		fputs(usage, stdout);
+		return art_exit_status(0);
+	}
+	if (argc < 2 || strcmp(argv[1], "run")) {
+		fputs(usage, stderr);
+		return ART_EXIT_USAGE;
+	}
+	optind = 2;
+	/* "+": the first operand is the command, even without "--" */
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a': agent = optarg; break;
+		case 't': ticket = optarg; break;
+		case 'b': backend = optarg; break;
+		case 'n': net = optarg; break;
+		case 'w': push(&writable, optarg); break;
+		case 'H': push(&hide, optarg); break;
+		case 'e':
+			if (!env_name(optarg)) {
+				art_warn("--env %s: not a variable name", optarg);
+				goto usage_out;
+			}
+			push(&env, optarg);
+			break;
+		case 'k': o.keep_home = 1; break;
+		case 'u': o.allow_unix = 1; break;
+		case 'T':
+			if (number(optarg, 1, 7 * 86400, &v) < 0) {
+				art_warn("--timeout %s: expected seconds from 1 to 604800", optarg);
+				goto usage_out;
+			}
+			o.timeout_s = (int)v;
+			break;
+		case 'P':
+			if (number(optarg, 1, 1000000, &o.max_procs) < 0) {
+				art_warn("--max-procs %s: expected a number from 1 to 1000000", optarg);
+				goto usage_out;
+			}
+			break;
+		case 'r': o.report = optarg; break;
+		case 'h': fputs(usage, stdout); status = art_exit_status(0); goto done;
+		default: goto usage_out;
+		}
+	}
+	if (optind >= argc) {
+		art_warn("no command: art-vm run [options] -- CMD [ARG...]");
+		goto usage_out;
+	}
+	if (strcmp(net, "none") && strcmp(net, "loopback")) {
+		art_warn("--net %s: expected none or loopback", net);
+		goto usage_out;
+	}
+	if (!strcmp(backend, "qemu")) {
+		art_warn("--backend qemu: the microVM backend is not in this release; cage and auto are");
+		goto done;
+	}
+	if (strcmp(backend, "cage") && strcmp(backend, "auto")) {
+		art_warn("--backend %s: expected cage, qemu or auto", backend);
+		goto usage_out;
+	}
+	o.argv = argv + optind;
+	o.allow_write = writable.v;
+	o.hide = hide.v;
+	o.env = env.v;
+	o.net_loopback = !strcmp(net, "loopback");
+	if ((rc = art_gitpaths_find(&repo, &e)) != 0 ||
+	    (rc = art_vm_locate(&run, &repo, agent, ticket, &nothing, &e)) != 0 ||
+	    (!nothing && (rc = art_vm_run(&repo, &run, &o, &status, &e)) != 0)) {
+		art_report(&e);
+		status = FAILED;
+	} else if (nothing) {
+		status = 0; /* empty stdin in a pipeline: nothing to do */
+	}
+	goto done;
+usage_out:
+	fputs(usage, stderr);
+	status = FAILED;
+done:
+	free(writable.v);
+	free(hide.v);
+	free(env.v);
+	art_run_free(&run);
+	art_gitpaths_free(&repo);
+	/* stdout is the command's, not art-vm's to check */
+	return status;
+}
