@@ -6,11 +6,12 @@
 # passed through `compgen -W`, which would expand $(...) in them.
 
 # Verbs `art` runs, and the manual topics of `art help`.
-_art_verbs=(init start prompt scope-check close verify log help)
-_art_help_topics=(init start prompt scope-check close verify log registry manifest receipt events)
+_art_verbs=(init start prompt scope-check close verify log vm help)
+_art_help_topics=(init start prompt scope-check close verify log vm registry manifest receipt events)
 
-# Subcommands of art-log.
+# Subcommands of art-log and art-vm.
 _art_log_subcommands=(append show verify replay)
+_art_vm_subcommands=(run)
 
 # The top-level directory of the current git repository, or nothing.
 _art_toplevel()
@@ -100,6 +101,10 @@ _art_flags()
 	'log append' | 'log verify') long=(--pretty --help) ;;
 	'log show') long=(--run --since --follow --pretty --help) ;;
 	'log replay') long=(--run --help) ;;
+	vm) long=(--help) ;;
+	'vm run') long=(--agent --ticket --backend --net --allow-write --hide
+		--env --keep-home --allow-unix --timeout --max-procs --report
+		--help) ;;
 	*) return 0 ;;
 	esac
 	printf '%s\n' "${long[@]}"
@@ -113,17 +118,19 @@ _art_verb()
 	local flags=$1 i
 	((COMP_CWORD > first)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
 
-	# art-log SUBCOMMAND [flags]: no flag before the subcommand takes a
-	# value, so it is the first word that is not a flag.
-	if [[ $verb == log ]]; then
+	# art-log SUBCOMMAND [flags], art-vm run [flags] -- CMD: no flag
+	# before the subcommand takes a value, so it is the first word that is
+	# not a flag.
+	if [[ $verb == log || $verb == vm ]]; then
 		for ((i = first; i < COMP_CWORD; i++)); do
 			if [[ ${COMP_WORDS[i]} != -* ]]; then
-				flags="log ${COMP_WORDS[i]}" first=$((i + 1))
+				flags="$verb ${COMP_WORDS[i]}" first=$((i + 1))
 				break
 			fi
 		done
-		if [[ $flags == log && $cur != -* ]]; then
-			_art_filter "$cur" "" <<<"$(printf '%s\n' "${_art_log_subcommands[@]}")"
+		if [[ $flags == "$verb" && $cur != -* ]]; then
+			local -n subs=_art_${verb}_subcommands
+			_art_filter "$cur" "" <<<"$(printf '%s\n' "${subs[@]}")"
 			return 0
 		fi
 		prev=''
@@ -142,20 +149,47 @@ _art_verb()
 		opt=$prev
 	fi
 
+	# art-vm run ... -- CMD ARG...: a command, then its arguments
+	if [[ $verb == vm ]]; then
+		for ((i = first; i < COMP_CWORD; i++)); do
+			[[ ${COMP_WORDS[i]} == -- ]] || continue
+			if ((COMP_CWORD == i + 1)); then
+				_art_filter "$cur" "" <<<"$(compgen -c -- "$cur")"
+			else
+				compopt -o filenames 2>/dev/null
+				_art_filter "$cur" "" <<<"$(compgen -f -- "$cur")"
+			fi
+			return 0
+		done
+	fi
+
 	case $verb:$opt in
 	init:--agent | start:--agent | prompt:--agent | scope-check:--agent | \
-	close:--agent | verify:--agent)
+	close:--agent | verify:--agent | vm:--agent)
 		_art_filter "$cur" "$pfx" <<<"$(_art_agents)"
 		return 0 ;;
 	start:--ticket | prompt:--ticket | scope-check:--ticket | \
-	close:--ticket | verify:--ticket)
+	close:--ticket | verify:--ticket | vm:--ticket)
 		_art_filter "$cur" "$pfx" <<<"$(_art_tickets)"
 		return 0 ;;
 	start:--base)
 		_art_filter "$cur" "$pfx" <<<"$(_art_refs)"
 		return 0 ;;
 	start:--by | close:--summary | close:--risk | close:--next | \
-	close:--timeout)
+	close:--timeout | vm:--timeout | vm:--max-procs)
+		return 0 ;;
+	vm:--backend)
+		_art_filter "$cur" "$pfx" <<<$'cage\nqemu\nauto'
+		return 0 ;;
+	vm:--net)
+		_art_filter "$cur" "$pfx" <<<$'none\nloopback'
+		return 0 ;;
+	vm:--env)
+		_art_filter "$cur" "$pfx" <<<"$(compgen -e -- "$cur")"
+		return 0 ;;
+	vm:--allow-write | vm:--hide | vm:--report)
+		compopt -o filenames 2>/dev/null
+		_art_filter "$cur" "$pfx" <<<"$(compgen -f -- "$cur")"
 		return 0 ;;
 	prompt:--template | scope-check:--manifest | close:--summary-file | \
 	verify:--pubkey)
@@ -221,10 +255,10 @@ _art()
 		((COMP_CWORD == 2)) &&
 			_art_filter "$cur" "" <<<"$(printf '%s\n' "${_art_help_topics[@]}")"
 		;;
-	init | start | prompt | scope-check | close | verify | log)
+	init | start | prompt | scope-check | close | verify | log | vm)
 		_art_verb "${COMP_WORDS[1]}" 2 ;;
 	esac
 	return 0
 }
 
-complete -F _art art art-init art-start art-prompt art-scope-check art-close art-verify art-log
+complete -F _art art art-init art-start art-prompt art-scope-check art-close art-verify art-log art-vm

@@ -52,7 +52,7 @@ teardown() {
 
 @test "art help <verb> opens the manual page" {
 	command -v man >/dev/null || command -v mandoc >/dev/null || skip "no man viewer"
-	for verb in init start prompt scope-check close verify log registry manifest receipt events; do
+	for verb in init start prompt scope-check close verify log vm registry manifest receipt events; do
 		run --separate-stderr env MANPAGER=cat PAGER=cat MANWIDTH=80 art help "$verb"
 		[ "$status" -eq 0 ] || { echo "$verb: $stderr"; return 1; }
 		[[ "$output" == *"art-$verb"* ]]

@@ -194,7 +194,7 @@ scratch_repo() {
 	local c
 	# shellcheck source=completions/art.bash
 	source "$BASH_COMP"
-	for c in art art-init art-start art-prompt art-scope-check art-close art-verify art-log; do
+	for c in art art-init art-start art-prompt art-scope-check art-close art-verify art-log art-vm; do
 		complete -p "$c" >/dev/null
 	done
 }
@@ -209,7 +209,7 @@ scratch_repo() {
 @test "bash: art with nothing typed offers every verb, and - its options" {
 	run --separate-stderr comp art ''
 	[ "$status" -eq 0 ]
-	for v in init start prompt scope-check close verify log help; do in_output "$v"; done
+	for v in init start prompt scope-check close verify log vm help; do in_output "$v"; done
 	run --separate-stderr comp art --
 	in_output --version
 	in_output --help
@@ -218,7 +218,7 @@ scratch_repo() {
 @test "bash: art help offers the manual topics" {
 	run --separate-stderr comp art help ''
 	[ "$status" -eq 0 ]
-	for t in init start prompt scope-check close verify log registry manifest receipt events; do in_output "$t"; done
+	for t in init start prompt scope-check close verify log vm registry manifest receipt events; do in_output "$t"; done
 	run --separate-stderr comp art help reg
 	[ "$output" = registry ]
 }
@@ -428,5 +428,18 @@ scratch_repo() {
 	run zsh -n "$ZSH_COMP"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
-	head -n 1 "$ZSH_COMP" | grep -qx '#compdef art art-init art-start art-prompt art-scope-check art-close art-verify art-log'
+	head -n 1 "$ZSH_COMP" | grep -qx '#compdef art art-init art-start art-prompt art-scope-check art-close art-verify art-log art-vm'
+}
+
+@test "bash: art-vm completes run, its flags, and the command after --" {
+	run --separate-stderr comp art-vm ''
+	[ "$output" = run ]
+	run --separate-stderr comp art-vm run --ne
+	[ "$output" = --net ]
+	run --separate-stderr comp art-vm run --net ''
+	[ "$output" = $'none\nloopback' ]
+	run --separate-stderr comp art vm run --backend c
+	[ "$output" = cage ]
+	run --separate-stderr comp art-vm run --timeout 5 -- bas
+	in_output bash
 }
