@@ -46,4 +46,7 @@ teardown() {
 	[ "$(jq -r .ok <<<"$verified")" = true ]
 	[ -f "$(jq -r .receipt <<<"$closed")" ]
 	[[ "$stderr" == *"# Agent Run Report"* ]]
+	# the agent worked in the cage, which kept it in its worktree
+	[ "$(printf '%s\n' "$output" | jq -r 'select(.backend?) | .backend')" = cage ]
+	[[ "$stderr" == *"the agent cannot write outside: Read-only file system"* ]]
 }

@@ -1,10 +1,10 @@
 #!/bin/sh
 # demo.sh - art's main job, start to finish, on a scratch repository:
 # art init, art start, art prompt, then a scripted agent at work in its
-# worktree, art scope-check on what it did, art close (definition of done,
-# report, signed receipt) and art verify.  JSON of each step on stdout,
-# progress on stderr.  Needs no network and no Core.  The scratch
-# repository is kept for you to explore.
+# worktree, in the cage of art vm, art scope-check on what it did, art
+# close (definition of done, report, signed receipt) and art verify.
+# JSON of each step on stdout, progress on stderr.  Needs no network and
+# no Core.  The scratch repository is kept for you to explore.
 set -eu
 
 step() { printf '\n==> %s\n' "$*" >&2; }
@@ -48,10 +48,24 @@ wt=$repo/.worktrees/TKT_demo_prices/tom
 step "art prompt: the instructions the agent gets"
 art prompt --agent tom --ticket TKT_demo_prices </dev/null
 
-step "the agent at work, in its worktree, on its branch"
+step "the agent at work in the cage: its worktree writable, nothing else"
 cd "$wt"
-printf '# price CENTS: the price in euros, to the cent\nprice() { awk -v c="$1" '"'"'BEGIN { printf "%%.2f\\n", c / 100 }'"'"'; }\n' > src/shop.sh
-git commit -qam "fix(shop): prices to the cent"
+# a scripted agent: it fixes the price function and commits
+agent='printf "# price CENTS: the price in euros, to the cent\nprice() { awk -v c=\"\$1\" '"'"'BEGIN { printf \"%%.2f\\\\n\", c / 100 }'"'"'; }\n" > src/shop.sh &&
+git commit -qam "fix(shop): prices to the cent" &&
+echo "the agent cannot write outside: $(touch ../../../src/x 2>&1 | sed "s/.*: //")" >&2'
+status=0
+art vm run --report "$dir/vm-report.json" -- sh -c "$agent" </dev/null || status=$?
+if [ "$status" -eq 125 ]; then
+	# no user namespaces here (a container, a hardened kernel): say so, and
+	# let the demo go on without the cage
+	echo "demo.sh: art vm could not build the cage (see above); the agent runs without it" >&2
+	sh -c "$agent"
+elif [ "$status" -ne 0 ]; then
+	exit "$status"
+else
+	cat "$dir/vm-report.json"; echo
+fi
 git log --format='{"commit":"%H","branch":"%D","subject":"%s"}' -1
 
 step "art scope-check: did the agent stay in its scope?"
