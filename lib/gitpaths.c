@@ -47,6 +47,17 @@ static char *resolve(const char *dir, const char *path)
 	return real;
 }
 
+/* Refs in git's reftable format: no loose or packed refs to read. */
+static int reftable(const char *commondir)
+{
+	char *p = art_join(commondir, "reftable");
+	struct stat st;
+	int yes = stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+
+	free(p);
+	return yes;
+}
+
 /* Fill r from a checkout's top and its .git (a directory or a file). */
 static int from_top(art_repo *r, const char *top, int is_dir, art_err *e)
 {
@@ -74,7 +85,24 @@ static int from_top(art_repo *r, const char *top, int is_dir, art_err *e)
 		goto out;
 	}
 	r->linked = 1;
-	r->commondir = resolve(gitdir, line);
+	/* git's own check: the worktree's git directory names it back */
+	cd = art_join(gitdir, "gitdir");
+	free(line);
+	line = first_line(cd);
+	free(cd);
+	cd = line ? resolve(top, line) : NULL;
+	if (!cd || strcmp(cd, dotgit)) {
+		free(cd);
+		rc = art_errf(e, ART_EXIT_INPUT,
+			      "%s: its git directory %s does not name it back", top, gitdir);
+		goto out;
+	}
+	free(cd);
+	free(line);
+	cd = art_join(gitdir, "commondir");
+	line = first_line(cd);
+	free(cd);
+	r->commondir = resolve(gitdir, line ? line : "");
 	if (r->commondir && strlen(r->commondir) > 5 &&
 	    !strcmp(r->commondir + strlen(r->commondir) - 5, "/.git"))
 		r->main_workdir = strndup(r->commondir, strlen(r->commondir) - 5);
@@ -85,10 +113,37 @@ static int from_top(art_repo *r, const char *top, int is_dir, art_err *e)
 out:
 	if (!rc && !r->commondir)
 		rc = art_errf(e, ART_EXIT_INPUT, "%s: its git directory is gone", top);
+	if (!rc && reftable(r->commondir))
+		rc = art_errf(e, ART_EXIT_INPUT,
+			      "%s: its refs are in reftable, which art-vm does not read",
+			      r->commondir);
 	free(dotgit);
 	free(line);
 	free(gitdir);
 	return rc;
+}
+
+/*
+ * A checkout inside a linked worktree (a .git file above it) is not one
+ * art-vm follows: an agent can write its worktree, and a .git it planted
+ * there would name a repository, governors and worktrees of its making.
+ */
+static int nested(const char *top)
+{
+	char *dir = art_strdup(top), *slash;
+	int found = 0;
+
+	while (!found && (slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		char *dotgit;
+		struct stat st;
+
+		*slash = '\0';
+		dotgit = art_join(dir, ".git");
+		found = lstat(dotgit, &st) == 0 && !S_ISDIR(st.st_mode);
+		free(dotgit);
+	}
+	free(dir);
+	return found;
 }
 
 int art_gitpaths_find(art_repo *r, art_err *e)
@@ -109,7 +164,11 @@ int art_gitpaths_find(art_repo *r, art_err *e)
 
 		free(dotgit);
 		if (found && (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
-			rc = from_top(r, dir, S_ISDIR(st.st_mode), e);
+			rc = nested(dir)
+			   ? art_errf(e, ART_EXIT_INPUT,
+				      "%s: a repository inside a worktree: run art-vm from the worktree itself",
+				      dir)
+			   : from_top(r, dir, S_ISDIR(st.st_mode), e);
 			free(dir);
 			if (rc)
 				art_gitpaths_free(r);

@@ -9,9 +9,11 @@
  * layout it needs: the .git directory of a main checkout, the .git file
  * of a linked worktree naming <common dir>/worktrees/<name>, its
  * "commondir" and "gitdir" files, and a ref's existence (loose, or in
- * packed-refs).  Anything else (GIT_DIR, a separate or bare git
- * directory, reftable) is refused with a message; every other command
- * reads repositories with libgit2.
+ * packed-refs).  Anything else is refused with a message: GIT_DIR set,
+ * a bare repository, a linked worktree of a repository whose git
+ * directory is not its main checkout's .git, reftable refs.  (A main
+ * checkout with a separate git directory is followed.)  Every other
+ * command reads repositories with libgit2.
  */
 #ifndef ART_GITPATHS_H
 #define ART_GITPATHS_H
