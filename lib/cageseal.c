@@ -111,7 +111,7 @@ static int landlock(const art_cage *c, art_cage_seal *s, art_err *e)
 	if ((rs = (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0)) < 0)
 		return art_err_sys(e, ART_EXIT_LOCAL, "cage: cannot create a Landlock ruleset");
 	if (allow_beneath(rs, c->workdir, w) < 0 || allow_beneath(rs, "/tmp", w) < 0 ||
-	    allow_beneath(rs, "/dev", w) < 0)
+	    allow_beneath(rs, "/run", w) < 0 || allow_beneath(rs, "/dev", w) < 0)
 		goto fail;
 	for (p = c->writable; p && *p; p++)
 		if (allow_beneath(rs, *p, w) < 0)

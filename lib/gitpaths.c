@@ -90,7 +90,8 @@ static int from_top(art_repo *r, const char *top, int is_dir, art_err *e)
 	free(line);
 	line = first_line(cd);
 	free(cd);
-	cd = line ? resolve(top, line) : NULL;
+	/* a relative one is relative to the git directory */
+	cd = line ? resolve(gitdir, line) : NULL;
 	if (!cd || strcmp(cd, dotgit)) {
 		free(cd);
 		rc = art_errf(e, ART_EXIT_INPUT,

@@ -1,171 +1,182 @@
-/* quarantine.c - a cage's new objects into the store; see quarantine.h. */
+/*
+ * quarantine.c - a cage's new objects into the store; see quarantine.h.
+ *
+ * git itself does the moving, because it hashes: the loose objects are
+ * packed (git pack-objects, reading the quarantine) and the pack is
+ * indexed into the store (git index-pack --stdin), which names every
+ * object by the hash of its content and installs the pack atomically;
+ * a pack the cage wrote goes through index-pack the same way.  Bytes
+ * planted under another object's name end up under their own.
+ */
 #define _GNU_SOURCE
 #include "quarantine.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fs.h"
+
+extern char **environ;
 
 static int all_hex(const char *s, size_t n)
 {
 	return strlen(s) == n && strspn(s, "0123456789abcdef") == n;
 }
 
-/* A pack file git writes: pack-<hex>.<ext>, with *idx set for .idx. */
-static int pack_name(const char *s, int *idx)
+/* git's environment for the move: the user's, less what would point git
+ * elsewhere, plus the repository and where the objects are read. */
+static char **git_env(const char *commondir, const char *quarantine)
 {
-	static const char *const exts[] = { ".pack", ".idx", ".rev", ".bitmap",
-					    ".mtimes", ".promisor" };
-	const char *dot = strrchr(s, '.');
-	size_t i, n;
+	size_t n = 0, k = 0;
+	char **env;
 
-	if (strncmp(s, "pack-", 5) || !dot)
-		return 0;
-	n = (size_t)(dot - s - 5);
-	if ((n != 40 && n != 64) || strspn(s + 5, "0123456789abcdef") != n)
-		return 0;
-	for (i = 0; i < sizeof exts / sizeof *exts; i++)
-		if (!strcmp(dot, exts[i])) {
-			*idx = i == 1;
-			return 1;
-		}
-	return 0;
-}
-
-/* A copy of file name of from in to, made whole before it is named. */
-static int copy_file(int from, int to, const char *name)
-{
-	char tmp[64], buf[65536];
-	int in = openat(from, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), out = -1, rc = -1;
-	ssize_t r;
-
-	snprintf(tmp, sizeof tmp, ".art-tmp-%ld", (long)getpid());
-	if (in < 0 || (out = openat(to, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444)) < 0)
-		goto out;
-	while ((r = read(in, buf, sizeof buf)) > 0)
-		if (art_write_all(out, buf, (size_t)r) < 0)
-			goto out;
-	/* never over an object that is there: link, not rename */
-	if (r == 0 && fsync(out) == 0 && linkat(to, tmp, to, name, 0) == 0)
-		rc = 0;
-	else if (errno == EEXIST)
-		rc = 0;
-out:
-	if (out >= 0) {
-		close(out);
-		unlinkat(to, tmp, 0);
+	while (environ[n])
+		n++;
+	env = art_xmalloc((n + 4) * sizeof *env);
+	for (n = 0; environ[n]; n++)
+		if (strncmp(environ[n], "GIT_", 4))
+			env[k++] = art_strdup(environ[n]);
+	env[k++] = art_asprintf("GIT_DIR=%s", commondir);
+	if (quarantine) {
+		env[k++] = art_asprintf("GIT_OBJECT_DIRECTORY=%s", quarantine);
+		env[k++] = art_asprintf("GIT_ALTERNATE_OBJECT_DIRECTORIES=%s/objects",
+					commondir);
 	}
-	if (in >= 0)
-		close(in);
-	return rc;
+	env[k] = NULL;
+	return env;
 }
 
-/* One file: into the store unless it has it already, then gone here. */
-static int move_file(int from, int to, const char *name, long *moved)
+/* git ARGS with stdin and stdout from and to files (NULL: /dev/null);
+ * 0 when it exited 0. */
+static int git(char *const *argv, char **env, const char *in, const char *out)
 {
-	struct stat st;
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int st = 0, rc;
 
-	if (fstatat(to, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		if (linkat(from, name, to, name, 0) < 0 &&
-		    (errno == EEXIST ? 0 : copy_file(from, to, name)) < 0)
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, in ? in : "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, out ? out : "/dev/null",
+					 out ? O_WRONLY | O_CREAT | O_TRUNC : O_WRONLY, 0600);
+	rc = posix_spawnp(&pid, "git", &fa, NULL, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0)
+		return -1;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
 			return -1;
-		(*moved)++;
-	}
-	return unlinkat(from, name, 0);
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
-/* Files of directory sub of from, matching ok(), into sub of to; others
- * removed.  With packs, each .idx after the others, so that no reader
- * finds an index without its pack. */
-static int move_dir(int from, int to, const char *sub, int packs, long *moved)
+/* The names of the loose objects of the quarantine, one a line, into
+ * file list; how many. */
+static long list_loose(const char *from, const char *list)
 {
-	int qfd = openat(from, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	int sfd = -1, rc = 0, pass, idx;
-	DIR *d;
-	struct dirent *de;
+	FILE *f = fopen(list, "we");
+	DIR *d = opendir(from), *sub;
+	struct dirent *de, *o;
+	long n = 0;
 
-	if (qfd < 0)
-		return -1;
-	if ((mkdirat(to, sub, 0755) < 0 && errno != EEXIST) ||
-	    (sfd = openat(to, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-		close(qfd);
-		return -1;
-	}
-	for (pass = 0; pass < 2 && !rc; pass++) {
-		if (!(d = fdopendir(dup(qfd)))) {
-			rc = -1;
-			break;
-		}
-		while ((de = readdir(d)) != NULL && !rc) {
-			struct stat st;
-			int ok;
-
-			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-				continue;
-			idx = 0;
-			ok = (packs ? pack_name(de->d_name, &idx) : all_hex(de->d_name, 38)) &&
-			     fstatat(qfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-			     S_ISREG(st.st_mode);
-			if (ok && idx != pass)
-				continue;
-			if (ok)
-				rc = move_file(qfd, sfd, de->d_name, moved);
-			else if (unlinkat(qfd, de->d_name, 0) < 0 && errno != ENOENT)
-				unlinkat(qfd, de->d_name, AT_REMOVEDIR);
-		}
-		closedir(d);
-	}
-	close(qfd);
-	close(sfd);
-	return rc;
-}
-
-int art_quarantine_release(const char *from, const char *to, long *moved,
-			   art_err *e)
-{
-	int qfd, sfd, rc = 0;
-	DIR *d;
-	struct dirent *de;
-
-	*moved = 0;
-	if ((qfd = open(from, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-		return errno == ENOENT ? 0
-			: art_err_sys(e, ART_EXIT_LOCAL, "cannot open the quarantine %s", from);
-	if ((sfd = open(to, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
-	    !(d = fdopendir(dup(qfd)))) {
-		rc = art_err_sys(e, ART_EXIT_LOCAL, "cannot open the object store %s", to);
-		goto out;
-	}
-	while ((de = readdir(d)) != NULL && !rc) {
+	while (f && d && (de = readdir(d)) != NULL) {
 		char *path;
 
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+		if (!all_hex(de->d_name, 2))
 			continue;
-		if (all_hex(de->d_name, 2) || !strcmp(de->d_name, "pack")) {
-			if (move_dir(qfd, sfd, de->d_name, de->d_name[0] == 'p', moved) < 0)
-				rc = art_err_sys(e, ART_EXIT_LOCAL,
-						 "cannot move the objects of %s/%s into %s",
-						 from, de->d_name, to);
-			else
-				unlinkat(qfd, de->d_name, AT_REMOVEDIR);
-			continue;
-		}
-		/* not git's: links, FIFOs, info/, a planted anything */
 		path = art_join(from, de->d_name);
-		art_rm_rf(path);
+		if ((sub = opendir(path)) != NULL) {
+			while ((o = readdir(sub)) != NULL)
+				/* SHA-1 or SHA-256 names */
+				if ((all_hex(o->d_name, 38) || all_hex(o->d_name, 62)) &&
+				    o->d_type == DT_REG) {
+					fprintf(f, "%s%s\n", de->d_name, o->d_name);
+					n++;
+				}
+			closedir(sub);
+		}
 		free(path);
 	}
-	closedir(d);
+	if (d)
+		closedir(d);
+	if (!f || fclose(f) != 0)
+		return -1;
+	return n;
+}
+
+/* Every pack the cage wrote in the quarantine, indexed into the store. */
+static int index_packs(const char *from, char **env, long *moved)
+{
+	char *dir = art_join(from, "pack"), *path;
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int rc = 0;
+
+	while (d && (de = readdir(d)) != NULL && !rc) {
+		char *argv[] = { "git", "index-pack", "--stdin", NULL };
+		size_t n = strlen(de->d_name);
+
+		if (n < 5 || strcmp(de->d_name + n - 5, ".pack") || de->d_type != DT_REG)
+			continue;
+		path = art_join(dir, de->d_name);
+		rc = git(argv, env, path, NULL);
+		(*moved)++;
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+	return rc;
+}
+
+int art_quarantine_release(const char *from, const char *commondir, long *moved,
+			   art_err *e)
+{
+	char *list = art_join(from, ".art-list"), *pack = art_join(from, ".art-pack");
+	char **read_env = git_env(commondir, from), **store_env = git_env(commondir, NULL);
+	char *pack_objects[] = { "git", "pack-objects", "-q", "--stdout", NULL };
+	char *index_pack[] = { "git", "index-pack", "--stdin", NULL };
+	struct stat st;
+	long n;
+	int rc = 0;
+	size_t i;
+
+	*moved = 0;
+	if (lstat(from, &st) < 0 || !S_ISDIR(st.st_mode))
+		goto out; /* nothing there: nothing to move */
+	if ((n = list_loose(from, list)) < 0) {
+		rc = art_err_sys(e, ART_EXIT_LOCAL, "cannot list the objects of %s", from);
+		goto out;
+	}
+	if (n > 0 && (git(pack_objects, read_env, list, pack) < 0 ||
+		      git(index_pack, store_env, pack, NULL) < 0)) {
+		rc = art_errf(e, ART_EXIT_LOCAL,
+			      "git could not move the %ld new objects of %s into %s/objects (a corrupt object?)",
+			      n, from, commondir);
+		goto out;
+	}
+	*moved = n;
+	if (index_packs(from, store_env, moved) < 0) {
+		rc = art_errf(e, ART_EXIT_LOCAL, "git could not index a pack of %s into %s/objects",
+			      from, commondir);
+		goto out;
+	}
+	/* moved, or never git's: nothing of it stays */
+	art_rm_rf(from);
 out:
-	if (sfd >= 0)
-		close(sfd);
-	close(qfd);
+	for (i = 0; read_env[i]; i++)
+		free(read_env[i]);
+	for (i = 0; store_env[i]; i++)
+		free(store_env[i]);
+	free(read_env);
+	free(store_env);
+	free(list);
+	free(pack);
 	return rc;
 }

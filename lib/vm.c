@@ -70,6 +70,7 @@ static void list_free(struct list *l)
 /* The paths the cage is made of. */
 struct view {
 	char *workdir;
+	char *common;       /* the git common dir */
 	char *objects;      /* the repository's object store, read-only */
 	char *quarantines;  /* <worktree's git dir>/art-objects */
 	char *quarantine;   /* this run's, in it: its new objects */
@@ -151,8 +152,9 @@ static void hide(struct view *v, const char *path)
 	char *p = canonical(path);
 
 	/* what does not exist cannot be read, nor made: the view is
-	 * read-only there; /var/run is often /run */
-	if (p && !within(v->workdir, p) && !listed(&v->hidden, p))
+	 * read-only there; /var/run is often /run, the cage's own */
+	if (p && !within(v->workdir, p) && !listed(&v->hidden, p) &&
+	    strcmp(p, "/run"))
 		add(&v->hidden, p);
 	else
 		free(p);
@@ -203,9 +205,8 @@ static int quarantine_open(struct view *v, art_err *e)
 				continue;
 			old = art_join(v->quarantines, de->d_name);
 			fd = open(old, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 &&
-			    art_quarantine_release(old, v->objects, &moved, e) == 0)
-				rmdir(old);
+			if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+				art_quarantine_release(old, v->common, &moved, &(art_err){ 0 });
 			if (fd >= 0)
 				close(fd);
 			free(old);
@@ -250,8 +251,7 @@ static int quarantine_close(struct view *v, art_err *e)
 
 	if (v->qlock < 0)
 		return 0;
-	if ((rc = art_quarantine_release(v->quarantine, v->objects, &moved, e)) == 0)
-		rmdir(v->quarantine);
+	rc = art_quarantine_release(v->quarantine, v->common, &moved, e);
 	close(v->qlock);
 	v->qlock = -1;
 	return rc;
@@ -289,6 +289,7 @@ static int build_view(const art_repo *r, const art_run *run,
 	    (rc = git_writable(v, common, "logs/refs/heads/feat", e)))
 		goto out;
 	add(&v->gitdata, art_strdup(gitdir));
+	v->common = art_strdup(common);
 	v->objects = art_join(common, "objects");
 	v->quarantines = art_join(gitdir, "art-objects");
 	if ((rc = quarantine_open(v, e)) != 0)
@@ -404,9 +405,12 @@ static void build_env(const art_vm_opts *o, struct view *v)
 
 	int keep = o->keep_home || named("HOME", o->env);
 
+	static const char *const ours[] = { "HOME", "GIT_OBJECT_DIRECTORY",
+					    "GIT_ALTERNATE_OBJECT_DIRECTORIES", NULL };
+
 	for (ev = environ; *ev; ev++)
 		if ((named(*ev, kept_env) || !strncmp(*ev, "LC_", 3) ||
-		     named(*ev, o->env)) && strncmp(*ev, "HOME=", 5))
+		     named(*ev, o->env)) && !named(*ev, ours))
 			add(&v->env, art_strdup(*ev));
 	/* --env HOME is --keep-home */
 	add(&v->env, art_asprintf("HOME=%s", keep && home ? home : "/tmp"));
@@ -429,6 +433,7 @@ static void build_env(const art_vm_opts *o, struct view *v)
 static void view_free(struct view *v)
 {
 	free(v->workdir);
+	free(v->common);
 	free(v->objects);
 	free(v->quarantines);
 	free(v->quarantine);

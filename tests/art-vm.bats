@@ -574,3 +574,18 @@ print(n, flush=True)' > "$ART_TMP/out" 2>&1 </dev/null &
 	[[ "$output" != *"-echo "* ]]
 	[[ "$output" != *"-icanon"* ]]
 }
+
+@test "vm: an object planted under the name of content written later does not stand in for it" {
+	need_python
+	oid=$(printf 'future\n' | git hash-object --stdin)
+	cage "$PY"' -c "import os, sys, zlib
+q = os.environ[\"GIT_OBJECT_DIRECTORY\"]; oid = sys.argv[1]
+os.makedirs(q + \"/\" + oid[:2], exist_ok=True)
+open(q + \"/\" + oid[:2] + \"/\" + oid[2:], \"wb\").write(zlib.compress(b\"blob 7\\0planted\"))
+print(\"planted\")" "$0"' "$oid"
+	[ "$output" = planted ] || { echo "$stderr"; return 1; }
+	new=$(printf 'future\n' | git -C "$REPO" hash-object -w --stdin)
+	[ "$new" = "$oid" ]
+	[ "$(git -C "$REPO" cat-file -p "$oid")" = future ]
+	git -C "$REPO" fsck --no-progress --no-dangling
+}
