@@ -16,18 +16,22 @@ setup() {
 	REP="$ART_TMP/report.json"
 	OPTS=()
 	cd "$WT"
-	need_cage
+	[ ! -s "$BATS_FILE_TMPDIR/no-cage" ] || skip "no cage on this kernel: $(cat "$BATS_FILE_TMPDIR/no-cage")"
 }
 
-# Skip where this kernel cannot build a cage at all (user namespaces
-# disabled, or root without Landlock): art-vm says so, and that is all
-# there is to test here.
-need_cage() {
-	local err
-	err=$(art-vm run -- true 2>&1 </dev/null) && return 0
+# Once: can this kernel build a cage at all (user namespaces allowed, and
+# Landlock for root)?  If not, art-vm says so, and that is all there is to
+# test here: every test skips, saying why.
+setup_file() {
+	local d="$BATS_FILE_TMPDIR/probe" err
+	mkdir -p "$d/home"
+	err=$(cd "$d" && export HOME="$d/home" XDG_CONFIG_HOME="$d/home/.config" PATH="$ART_BIN:$PATH" GIT_CONFIG_NOSYSTEM=1 &&
+		git init -q -b main r && cd r && git -c user.name=t -c user.email=t@e commit -q --allow-empty -m "chore(x): probe" &&
+		art-init >/dev/null && git add agents && git -c user.name=t -c user.email=t@e commit -qm "chore(agents): probe" &&
+		art-start --agent tom --ticket P1 </dev/null >/dev/null && cd .worktrees/P1/tom && art-vm run -- true 2>&1 </dev/null) && return 0
 	case $err in
 	*"user namespaces are disabled"* | *"cannot create its namespaces"* | *"needs Landlock"*)
-		skip "no cage on this kernel: $err" ;;
+		printf '%s\n' "$err" > "$BATS_FILE_TMPDIR/no-cage" ;;
 	esac
 }
 
