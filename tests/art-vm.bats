@@ -5,7 +5,6 @@
 
 load helper
 
-PROBE="$BATS_TEST_DIRNAME/cage_probe.py"
 PY=/usr/bin/python3
 
 setup() {
@@ -15,6 +14,10 @@ setup() {
 	WT="$REPO/.worktrees/T1/tom"
 	REP="$ART_TMP/report.json"
 	OPTS=()
+	# in the main checkout, which the cage shows: the suite's own directory
+	# may be under /tmp, which the cage has of its own
+	PROBE="$REPO/cage_probe.py"
+	cp "$BATS_TEST_DIRNAME/cage_probe.py" "$PROBE"
 	cd "$WT"
 	[ ! -s "$BATS_FILE_TMPDIR/no-cage" ] || skip "no cage on this kernel: $(cat "$BATS_FILE_TMPDIR/no-cage")"
 }
