@@ -43,13 +43,6 @@ static int number(const char *s, long min, long max, long *out)
 	return 0;
 }
 
-/* A valid environment variable name. */
-static int env_name(const char *s)
-{
-	return *s && (*s < '0' || *s > '9') &&
-	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") == strlen(s);
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -97,7 +90,7 @@ int main(int argc, char **argv)
 		case 'w': push(&writable, optarg); break;
 		case 'H': push(&hide, optarg); break;
 		case 'e':
-			if (!env_name(optarg)) {
+			if (!art_is_env_name(optarg)) {
 				art_warn("--env %s: not a variable name", optarg);
 				goto usage_out;
 			}

@@ -62,6 +62,7 @@ static int reftable(const char *commondir)
 static int from_top(art_repo *r, const char *top, int is_dir, art_err *e)
 {
 	char *dotgit = art_join(top, ".git"), *line = NULL, *gitdir = NULL, *cd;
+	char *common = NULL;
 	int rc = 0;
 
 	r->here_workdir = art_strdup(top);
@@ -76,21 +77,20 @@ static int from_top(art_repo *r, const char *top, int is_dir, art_err *e)
 		goto out;
 	}
 	cd = art_join(gitdir, "commondir");
-	free(line);
-	line = first_line(cd);
+	common = first_line(cd);
 	free(cd);
-	if (!line) { /* a separate git directory of a main checkout */
+	if (!common) { /* a separate git directory of a main checkout */
 		r->commondir = art_strdup(gitdir);
 		r->main_workdir = art_strdup(top);
 		goto out;
 	}
 	r->linked = 1;
-	/* git's own check: the worktree's git directory names it back */
+	/* git's own check: the worktree's git directory names it back (a
+	 * relative name is relative to the git directory) */
 	cd = art_join(gitdir, "gitdir");
 	free(line);
 	line = first_line(cd);
 	free(cd);
-	/* a relative one is relative to the git directory */
 	cd = line ? resolve(gitdir, line) : NULL;
 	if (!cd || strcmp(cd, dotgit)) {
 		free(cd);
@@ -99,11 +99,7 @@ static int from_top(art_repo *r, const char *top, int is_dir, art_err *e)
 		goto out;
 	}
 	free(cd);
-	free(line);
-	cd = art_join(gitdir, "commondir");
-	line = first_line(cd);
-	free(cd);
-	r->commondir = resolve(gitdir, line ? line : "");
+	r->commondir = resolve(gitdir, common);
 	if (r->commondir && strlen(r->commondir) > 5 &&
 	    !strcmp(r->commondir + strlen(r->commondir) - 5, "/.git"))
 		r->main_workdir = strndup(r->commondir, strlen(r->commondir) - 5);
@@ -120,6 +116,7 @@ out:
 			      r->commondir);
 	free(dotgit);
 	free(line);
+	free(common);
 	free(gitdir);
 	return rc;
 }

@@ -1,6 +1,7 @@
 /* ids.c - identifier checks; see ids.h. */
 #include "ids.h"
 
+#include <ctype.h>
 #include <string.h>
 
 /* Render an untrusted id for a message: printable ASCII only, cut short. */
@@ -97,4 +98,12 @@ int art_check_subject(const char *subject, art_err *e)
 	if (art_check_ticket(ticket, e) || art_check_agent(slash + 1, e))
 		return e->status;
 	return 0;
+}
+
+int art_is_env_name(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+
+	return n && n <= 128 && !isdigit((unsigned char)*name) &&
+	       strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") == n;
 }

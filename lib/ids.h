@@ -16,6 +16,10 @@ int art_check_agent(const char *agent, art_err *e);
  */
 int art_check_ticket(const char *ticket, art_err *e);
 
+/* An environment variable's name, [A-Za-z_][A-Za-z0-9_]{0,127}, as a
+ * dod item's "env" and art-vm's --env take it: 1 when it is one. */
+int art_is_env_name(const char *name);
+
 /* A run's subject, "TICKET/agent", both valid.  0 or ART_EXIT_INPUT. */
 int art_check_subject(const char *subject, art_err *e);
 

@@ -1,7 +1,6 @@
 /* registry.c - registry and profile loading; see registry.h. */
 #include "registry.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,10 +192,7 @@ int art_check_dod(const char *file, const char *field, json_t *v, art_err *e)
 					"%s: field \"%s[%zu].env\": expected an array of variable names, got %s",
 					file, field, i, art_json_kind(arg));
 		json_array_foreach(arg, k, var) {
-			const char *name = json_string_value(var);
-
-			if (!name || !*name || strlen(name) > 128 || isdigit((unsigned char)*name) ||
-			    strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != strlen(name))
+			if (!art_is_env_name(json_string_value(var)))
 				return art_errf(e, ART_EXIT_INPUT,
 						"%s: field \"%s[%zu].env[%zu]\": expected an environment variable name ([A-Za-z_][A-Za-z0-9_]*)",
 						file, field, i, k);
