@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *prog = "art";
@@ -55,15 +56,31 @@ int art_err_sys(art_err *e, int status, const char *fmt, ...)
 	return status;
 }
 
+static art_diag_filter_fn filter;
+
+void art_diag_set_filter(art_diag_filter_fn fn)
+{
+	filter = fn;
+}
+
+/* One line on stderr, through the filter when one is set. */
+static void say(const char *msg)
+{
+	char *clean = filter ? filter(msg) : NULL;
+
+	fprintf(stderr, "%s: %s\n", prog, clean ? clean : msg);
+	free(clean);
+}
+
 void art_warn(const char *fmt, ...)
 {
+	char msg[2048];
 	va_list ap;
 
-	fprintf(stderr, "%s: ", prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	say(msg);
 }
 
 int art_report(const art_err *e)
@@ -72,7 +89,7 @@ int art_report(const art_err *e)
 
 	/* an empty error was already reported where it happened */
 	if (e->msg[0])
-		fprintf(stderr, "%s: %s\n", prog, e->msg);
+		say(e->msg);
 	return status;
 }
 

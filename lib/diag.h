@@ -45,6 +45,13 @@ int art_err_git(art_err *e, int status, const char *fmt, ...)
 void art_set_prog(const char *argv0);
 const char *art_prog(void);
 
+/*
+ * Every diagnostic passes through fn when one is set: a command holding
+ * secrets (secretlog.h) has them replaced before anything is printed.
+ * fn returns a malloc'd replacement, or NULL to print msg as it is.
+ */
+typedef char *(*art_diag_filter_fn)(const char *msg);
+void art_diag_set_filter(art_diag_filter_fn fn);
 /* "art-<verb>: <msg>" on stderr. */
 void art_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print e on stderr (nothing when its message is empty: reported

@@ -417,3 +417,35 @@ int art_rm_rf(const char *path)
 {
 	return rm_at(AT_FDCWD, path);
 }
+
+int art_user_dir(const char *var, const char *fallback, const char *what,
+		 char **out, art_err *e)
+{
+	const char *xdg = getenv(var), *home = getenv("HOME");
+
+	if (xdg && *xdg == '/')
+		*out = art_join(xdg, "art");
+	else if (home && *home == '/')
+		*out = art_asprintf("%s/%s/art", home, fallback);
+	else
+		return art_errf(e, ART_EXIT_INPUT, "no place for %s: set HOME or %s",
+				what, var);
+	return 0;
+}
+
+int art_mkdir_private(const char *dir, art_err *e)
+{
+	char *d = art_strdup(dir), *p;
+	int rc = 0;
+
+	for (p = d + 1; !rc && (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		if (mkdir(d, 0700) < 0 && errno != EEXIST)
+			rc = art_err_sys(e, ART_EXIT_LOCAL, "%s", d);
+		*p = '/';
+	}
+	if (!rc && mkdir(d, 0700) < 0 && errno != EEXIST)
+		rc = art_err_sys(e, ART_EXIT_LOCAL, "%s", d);
+	free(d);
+	return rc;
+}

@@ -57,6 +57,18 @@ int art_rm_rf(const char *path);
  * or ".." component, no empty component, no NUL. */
 int art_rel_path_ok(const char *rel);
 
+/*
+ * The user's directory for art under an XDG base directory: $var/art when
+ * var names an absolute path (a relative one is invalid there and
+ * ignored), else $HOME/fallback/art ("~/.config", "~/.local/state").
+ * Not created.  ART_EXIT_INPUT when neither is set; what names the
+ * directory's use in that message.
+ */
+int art_user_dir(const char *var, const char *fallback, const char *what,
+		 char **out, art_err *e);
+/* mkdir -p dir, every directory it makes 0700, as the XDG base
+ * directory rules ask (dir holds keys and secrets). */
+int art_mkdir_private(const char *dir, art_err *e);
 /* malloc'd "a/b"; aborts on out of memory like every art allocation. */
 char *art_join(const char *a, const char *b);
 char *art_strdup(const char *s);

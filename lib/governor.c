@@ -131,14 +131,15 @@ int art_governors_check(const art_repo *r, art_events *ev,
 			const char *subject, json_t *action, art_err *e)
 {
 	char *input = json_dumps(action, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	char *repo_dir = art_join(r->main_workdir, ".art/governors.d");
+	/* outside a repository (art-claim run from cron), the system's only */
+	char *repo_dir = r ? art_join(r->main_workdir, ".art/governors.d") : NULL;
 	char *line = art_asprintf("%s\n", input);
 	int rc;
 
 	rc = check_dir(ART_SYSCONFDIR "/art/governors.d",
 		       ART_SYSCONFDIR "/art/governors.d", ev, subject, action,
 		       line, e);
-	if (!rc)
+	if (!rc && repo_dir)
 		rc = check_dir(repo_dir, ".art/governors.d", ev, subject, action,
 			       line, e);
 	free(input);

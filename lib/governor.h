@@ -22,7 +22,8 @@
  * Consult the governors about action (an object with at least "action").
  * 0: allowed.  ART_EXIT_DENIED: vetoed; the event "art.governor.denied"
  * (subject, the governor, its one-line reason) is appended when ev is not
- * NULL, and e says who said no and why.
+ * NULL, and e says who said no and why.  r NULL (no repository): the
+ * system's governors only.
  */
 int art_governors_check(const art_repo *r, art_events *ev,
 			const char *subject, json_t *action, art_err *e);

@@ -16,34 +16,25 @@
 
 int art_signkey_path(char **out, art_err *e)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char *dir;
+	int rc;
 
-	/* XDG: a relative XDG_CONFIG_HOME is invalid and ignored */
-	if (xdg && *xdg == '/')
-		*out = art_join(xdg, "art/signing.key");
-	else if (home && *home == '/')
-		*out = art_join(home, ".config/art/signing.key");
-	else
-		return art_errf(e, ART_EXIT_INPUT,
-				"no place for the signing key: set HOME or XDG_CONFIG_HOME");
+	if ((rc = art_user_dir("XDG_CONFIG_HOME", ".config", "the signing key",
+			       &dir, e)) != 0)
+		return rc;
+	*out = art_join(dir, "signing.key");
+	free(dir);
 	return 0;
 }
 
-/* mkdir -p the key's directory: the parents 0755, its own 0700. */
+/* mkdir -p the key's directory (art_mkdir_private). */
 static int make_dirs(const char *path, art_err *e)
 {
-	char *dir = art_strdup(path), *p;
-	int rc = 0;
+	char *dir = art_strdup(path);
+	int rc;
 
 	*strrchr(dir, '/') = '\0';
-	for (p = dir + 1; !rc && (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			rc = art_err_sys(e, ART_EXIT_LOCAL, "%s", dir);
-		*p = '/';
-	}
-	if (!rc && mkdir(dir, 0700) < 0 && errno != EEXIST)
-		rc = art_err_sys(e, ART_EXIT_LOCAL, "%s", dir);
+	rc = art_mkdir_private(dir, e);
 	free(dir);
 	return rc;
 }
