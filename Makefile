@@ -16,7 +16,7 @@ B ?= build
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 PKG_CONFIG ?= pkg-config
-DEPS     = libgit2 jansson libcurl libsodium libseccomp sqlite3 libpcre2-8
+DEPS     = libgit2 jansson libcurl libsodium libseccomp sqlite3 libpcre2-8 libkeyutils
 
 # Appended after the user's CFLAGS so that they cannot be turned off.
 ART_CFLAGS = -std=gnu11 -pthread -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -26,7 +26,7 @@ ART_CFLAGS = -std=gnu11 -pthread -Wall -Wextra -Werror -Wshadow -Wstrict-prototy
 	$(shell $(PKG_CONFIG) --cflags $(DEPS))
 ART_LIBS = -pthread -Wl,--as-needed $(shell $(PKG_CONFIG) --libs $(DEPS))
 
-COMMANDS = art art-init art-start art-prompt art-scope-check art-log art-close art-verify art-vm
+COMMANDS = art art-init art-start art-prompt art-scope-check art-log art-close art-verify art-vm art-auth art-poll art-claim
 MAN1 = $(wildcard man/*.1)
 MAN5 = $(wildcard man/*.5)
 MAN7 = $(wildcard man/*.7)
@@ -106,7 +106,7 @@ $(B)/bench/%: bench/%.c $(B)/libart.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(ART_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libart.a $(ART_LIBS)
 
-bench: all $(B)/bench/receipt_time
+bench: all $(B)/bench/receipt_time $(B)/bench/poll_anchor
 	@set -e; for b in bench/*; do [ -x "$$b" ] && [ -f "$$b" ] || continue; \
 		ART_BIN=$(abspath $(B)/bin) "$$b"; done
 

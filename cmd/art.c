@@ -16,7 +16,8 @@ static const char usage[] =
 	"usage: art <verb> [args...]\n"
 	"       art help [verb]\n"
 	"       art --version\n"
-	"verbs: init start prompt scope-check close verify log vm (see art help; art(7) lists them all)\n";
+	"verbs: init start prompt scope-check close verify log vm auth poll claim\n"
+	"       (see art help; art(7) lists them all)\n";
 
 /* The directory art itself was run from, so a build tree or a prefix
  * finds its own commands and manuals first. */

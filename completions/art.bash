@@ -6,12 +6,25 @@
 # passed through `compgen -W`, which would expand $(...) in them.
 
 # Verbs `art` runs, and the manual topics of `art help`.
-_art_verbs=(init start prompt scope-check close verify log vm help)
-_art_help_topics=(init start prompt scope-check close verify log vm registry manifest receipt events)
+_art_verbs=(init start prompt scope-check close verify log vm auth poll claim help)
+_art_help_topics=(init start prompt scope-check close verify log vm auth poll claim
+	registry manifest receipt events)
 
-# Subcommands of art-log and art-vm.
+# Subcommands of art-log, art-vm and art-auth.
 _art_log_subcommands=(append show verify replay)
 _art_vm_subcommands=(run)
+_art_auth_subcommands=(client login device rotate status logout)
+
+# Whether flag $1 of art-auth takes a value (in the next word): art-auth's
+# flags may come before its subcommand, and these values are no subcommand.
+_art_auth_valued()
+{
+	case $1 in
+	--core | --store | --client-id | --secret-file | --secret-fd | \
+	--username | --password-file | --password-fd) return 0 ;;
+	esac
+	return 1
+}
 
 # The top-level directory of the current git repository, or nothing.
 _art_toplevel()
@@ -80,8 +93,8 @@ _art_filter()
 	return 0
 }
 
-# Flags of art-<verb>, or of "log SUBCOMMAND"; $2 is "long" or "all"
-# (with the short ones).
+# Flags of art-<verb>, or of "log SUBCOMMAND" (vm, auth); $2 is "long" or
+# "all" (with the short ones).
 _art_flags()
 {
 	local -a long short=(-h)
@@ -105,6 +118,28 @@ _art_flags()
 	'vm run') long=(--agent --ticket --backend --net --allow-write --hide
 		--env --keep-home --allow-unix --timeout --max-procs --report
 		--help) ;;
+	auth) long=(--core --store --pretty --verbose --help)
+		short=(-v -h) ;;
+	'auth client') long=(--client-id --secret-file --secret-fd --core
+		--store --pretty --verbose --help)
+		short=(-v -h) ;;
+	'auth login') long=(--username --password-file --password-fd --core
+		--store --pretty --verbose --help)
+		short=(-v -h) ;;
+	'auth device') long=(--client-id --core --store --pretty --verbose
+		--help)
+		short=(-v -h) ;;
+	'auth rotate') long=(--secret-file --secret-fd --core --store --pretty
+		--verbose --help)
+		short=(-v -h) ;;
+	'auth status' | 'auth logout') long=(--core --store --pretty --verbose
+		--help)
+		short=(-v -h) ;;
+	poll) long=(--core --scope --limit --once --hints --schedule --pretty
+		--verbose --help)
+		short=(-v -h) ;;
+	claim) long=(--core --job --run --grace --pretty --verbose --help)
+		short=(-v -h) ;;
 	*) return 0 ;;
 	esac
 	printf '%s\n' "${long[@]}"
@@ -120,19 +155,19 @@ _art_verb()
 
 	# art-log SUBCOMMAND [flags], art-vm run [flags] -- CMD: no flag
 	# before the subcommand takes a value, so it is the first word that is
-	# not a flag.
-	if [[ $verb == log || $verb == vm ]]; then
+	# not a flag.  art-auth [flags] SUBCOMMAND [flags]: the first word that
+	# is neither a flag nor the value of one.
+	if [[ $verb == log || $verb == vm || $verb == auth ]]; then
 		for ((i = first; i < COMP_CWORD; i++)); do
-			if [[ ${COMP_WORDS[i]} != -* ]]; then
+			if [[ $verb == auth ]] && _art_auth_valued "${COMP_WORDS[i]}"; then
+				# --flag VALUE, or --flag = VALUE split at =
+				[[ ${COMP_WORDS[i + 1]} == = ]] && i=$((i + 1))
+				i=$((i + 1))
+			elif [[ ${COMP_WORDS[i]} != -* ]]; then
 				flags="$verb ${COMP_WORDS[i]}" first=$((i + 1))
 				break
 			fi
 		done
-		if [[ $flags == "$verb" && $cur != -* ]]; then
-			local -n subs=_art_${verb}_subcommands
-			_art_filter "$cur" "" <<<"$(printf '%s\n' "${subs[@]}")"
-			return 0
-		fi
 		prev=''
 		((COMP_CWORD > first)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
 	fi
@@ -149,8 +184,18 @@ _art_verb()
 		opt=$prev
 	fi
 
-	# art-vm run ... -- CMD ARG...: a command, then its arguments
-	if [[ $verb == vm ]]; then
+	# No subcommand yet: offer them, unless this is the value of a flag
+	if [[ ($verb == log || $verb == vm || $verb == auth) && \
+		$flags == "$verb" && $cur != -* ]] &&
+		! { [[ $verb == auth ]] && _art_auth_valued "$opt"; }; then
+		local -n subs=_art_${verb}_subcommands
+		_art_filter "$cur" "" <<<"$(printf '%s\n' "${subs[@]}")"
+		return 0
+	fi
+
+	# art-vm run ... -- CMD ARG..., art-claim ... --run -- CMD ARG...: a
+	# command, then its arguments
+	if [[ $verb == vm || $verb == claim ]]; then
 		for ((i = first; i < COMP_CWORD; i++)); do
 			[[ ${COMP_WORDS[i]} == -- ]] || continue
 			if ((COMP_CWORD == i + 1)); then
@@ -195,6 +240,27 @@ _art_verb()
 	verify:--pubkey)
 		compopt -o filenames 2>/dev/null
 		_art_filter "$cur" "$pfx" <<<"$(compgen -f -- "$cur")"
+		return 0 ;;
+	auth:--core | poll:--core | claim:--core)
+		# a URL: the configured one, if there is one
+		_art_filter "$cur" "$pfx" <<<"$(git config --get art.core 2>/dev/null)"
+		return 0 ;;
+	auth:--store)
+		_art_filter "$cur" "$pfx" <<<$'keyring\nfile'
+		return 0 ;;
+	auth:--secret-file | auth:--password-file)
+		compopt -o filenames 2>/dev/null
+		_art_filter "$cur" "$pfx" <<<"$(compgen -f -- "$cur")"
+		return 0 ;;
+	poll:--hints)
+		# Core's event stream, or a FIFO
+		compopt -o filenames 2>/dev/null
+		_art_filter "$cur" "$pfx" <<<sse
+		_art_filter "$cur" "$pfx" <<<"$(compgen -f -- "$cur")"
+		return 0 ;;
+	auth:--client-id | auth:--secret-fd | auth:--username | \
+	auth:--password-fd | poll:--scope | poll:--limit | claim:--job | \
+	claim:--grace)
 		return 0 ;;
 	scope-check:--manifest-ref)
 		_art_filter "$cur" "$pfx" <<<"$(_art_run_refs)"
@@ -255,10 +321,12 @@ _art()
 		((COMP_CWORD == 2)) &&
 			_art_filter "$cur" "" <<<"$(printf '%s\n' "${_art_help_topics[@]}")"
 		;;
-	init | start | prompt | scope-check | close | verify | log | vm)
+	init | start | prompt | scope-check | close | verify | log | vm | auth | \
+	poll | claim)
 		_art_verb "${COMP_WORDS[1]}" 2 ;;
 	esac
 	return 0
 }
 
-complete -F _art art art-init art-start art-prompt art-scope-check art-close art-verify art-log art-vm
+complete -F _art art art-init art-start art-prompt art-scope-check art-close art-verify art-log art-vm \
+	art-auth art-poll art-claim

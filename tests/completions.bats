@@ -33,11 +33,19 @@ has_flag() {
 
 # The subcommands of command $1, one a line: the first word of each
 # alternative of its usage line ("usage: art-log append [--pretty] | show
-# ..."), when that is a word and not a flag; nothing for a command without
-# subcommands.
+# ..."), when that is a word and not a flag; and then that of each of its
+# other usage lines ("usage: art-auth client ...", "       art-auth login
+# ..."); nothing for a command without subcommands.
 subcommands() {
-	"$1" --help | sed -n '1s/^usage: [^ ]* //p' | tr '|' '\n' |
-		awk '$1 ~ /^[a-z][a-z-]*$/ { print $1 }'
+	"$1" --help | awk -v name="${1##*/}" '
+		function words(s,   n, i, alt, w) {
+			n = split(s, alt, / [|] /)
+			for (i = 1; i <= n; i++)
+				if (split(alt[i], w, " ") && w[1] ~ /^[a-z][a-z-]*$/)
+					print w[1]
+		}
+		NR == 1 { sub(/^usage: [^ ]* /, ""); subs = $1 ~ /^[a-z][a-z-]*$/; words($0) }
+		NR > 1 && subs && $1 == name { sub(/^ *[^ ]* /, ""); words($0) }' | sort -u
 }
 
 # Check that both completion files know every long flag of command $1, and
@@ -194,7 +202,8 @@ scratch_repo() {
 	local c
 	# shellcheck source=completions/art.bash
 	source "$BASH_COMP"
-	for c in art art-init art-start art-prompt art-scope-check art-close art-verify art-log art-vm; do
+	for c in art art-init art-start art-prompt art-scope-check art-close art-verify art-log art-vm \
+		art-auth art-poll art-claim; do
 		complete -p "$c" >/dev/null
 	done
 }
@@ -209,7 +218,9 @@ scratch_repo() {
 @test "bash: art with nothing typed offers every verb, and - its options" {
 	run --separate-stderr comp art ''
 	[ "$status" -eq 0 ]
-	for v in init start prompt scope-check close verify log vm help; do in_output "$v"; done
+	for v in init start prompt scope-check close verify log vm auth poll claim help; do
+		in_output "$v"
+	done
 	run --separate-stderr comp art --
 	in_output --version
 	in_output --help
@@ -218,7 +229,10 @@ scratch_repo() {
 @test "bash: art help offers the manual topics" {
 	run --separate-stderr comp art help ''
 	[ "$status" -eq 0 ]
-	for t in init start prompt scope-check close verify log vm registry manifest receipt events; do in_output "$t"; done
+	for t in init start prompt scope-check close verify log vm auth poll claim \
+		registry manifest receipt events; do
+		in_output "$t"
+	done
 	run --separate-stderr comp art help reg
 	[ "$output" = registry ]
 }
@@ -428,7 +442,7 @@ scratch_repo() {
 	run zsh -n "$ZSH_COMP"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
-	head -n 1 "$ZSH_COMP" | grep -qx '#compdef art art-init art-start art-prompt art-scope-check art-close art-verify art-log art-vm'
+	head -n 1 "$ZSH_COMP" | grep -qx '#compdef art art-init art-start art-prompt art-scope-check art-close art-verify art-log art-vm art-auth art-poll art-claim'
 }
 
 @test "bash: art-vm completes run, its flags, and the command after --" {
@@ -442,4 +456,95 @@ scratch_repo() {
 	[ "$output" = cage ]
 	run --separate-stderr comp art-vm run --timeout 5 -- bas
 	in_output bash
+}
+
+@test "bash: art-auth completes its subcommands, after flags and their values too" {
+	run --separate-stderr comp art-auth ''
+	[ "$status" -eq 0 ]
+	[ "$output" = $'client\nlogin\ndevice\nrotate\nstatus\nlogout' ]
+	[ -z "$stderr" ]
+	run --separate-stderr comp art auth lo
+	[ "$output" = $'login\nlogout' ]
+	run --separate-stderr comp art-auth --store file --core https://core.example ''
+	in_output client
+	in_output status
+	run --separate-stderr comp art-auth --core = https://core.example st
+	[ "$output" = status ]
+	run --separate-stderr comp art-auth -
+	in_output --core
+	in_output --store
+	in_output -v
+	not_in_output --username
+	not_in_output client
+}
+
+@test "bash: each art-auth subcommand offers exactly the flags of its usage" {
+	local line sub flags common offered
+	common=$("$ART_BIN/art-auth" --help | sed -n 's/^common: //p' |
+		grep -o -- '--[a-z][a-z0-9-]*')
+	[ -n "$common" ]
+	while IFS= read -r line; do
+		sub=$(awk '{ print $2 }' <<<"$line")
+		flags=$( (grep -o -- '--[a-z][a-z0-9-]*' <<<"$line"; printf '%s\n' "$common") | sort -u)
+		offered=$(comp art-auth "$sub" -- | grep -vx -e --help -e --verbose | sort)
+		[ "$offered" = "$flags" ] || {
+			echo "art-auth $sub: the usage has [$flags], bash offers [$offered]"
+			return 1
+		}
+		grep -q "'$sub:" "$ZSH_COMP" || { echo "_art lacks art-auth $sub"; return 1; }
+	done < <("$ART_BIN/art-auth" --help | sed -n 's/^\(usage:\)\{0,1\} *\(art-auth [a-z]\)/\2/p')
+}
+
+@test "bash: art-auth completes --store, the secret files, and --core from git config" {
+	scratch_repo tom
+	: >secret.txt
+	run --separate-stderr comp art-auth --store ''
+	[ "$output" = $'keyring\nfile' ]
+	run --separate-stderr comp art auth status --store=k
+	[ "$output" = --store=keyring ]
+	run --separate-stderr comp art-auth client --secret-file sec
+	[ "$output" = secret.txt ]
+	run --separate-stderr comp art-auth login --password-file sec
+	[ "$output" = secret.txt ]
+	# a descriptor or a client id: nothing to offer, and no subcommand
+	run --separate-stderr comp art-auth --secret-fd ''
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run --separate-stderr comp art-auth --core ''
+	[ -z "$output" ]
+	git config art.core https://core.example
+	run --separate-stderr comp art-auth --core ''
+	[ "$output" = https://core.example ]
+	run --separate-stderr comp art poll --core ht
+	[ "$output" = https://core.example ]
+	run --separate-stderr comp art-claim --core=ht
+	[ "$output" = --core=https://core.example ]
+}
+
+@test "bash: art-poll completes its flags, and --hints sse or a FIFO" {
+	mkfifo hints.fifo
+	run --separate-stderr comp art-poll --sc
+	[ "$output" = $'--scope\n--schedule' ]
+	run --separate-stderr comp art-poll --hints ''
+	in_output sse
+	in_output hints.fifo
+	run --separate-stderr comp art poll --hints hi
+	[ "$output" = hints.fifo ]
+	run --separate-stderr comp art-poll --limit ''
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "bash: art-claim completes its flags, and the command after --run --" {
+	: >payload.json
+	run --separate-stderr comp art-claim --g
+	[ "$output" = --grace ]
+	run --separate-stderr comp art-claim --job ''
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run --separate-stderr comp art-claim --job 7 --run -- bas
+	in_output bash
+	not_in_output --grace
+	run --separate-stderr comp art claim --run -- cat pay
+	[ "$output" = payload.json ]
 }
