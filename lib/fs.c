@@ -120,7 +120,9 @@ static int read_fd(int fd, const char *display, size_t max, char **buf,
 		return art_errf(e, ART_EXIT_INPUT,
 				"%s: larger than the %zu-byte limit", display,
 				max);
-	cap = (size_t)st.st_size + 1;
+	/* at least a page: a file of /proc reports size 0, and a sysctl
+	 * gives nothing to a second read, so its first must take it all */
+	cap = (size_t)st.st_size + 1 < 4096 ? 4096 : (size_t)st.st_size + 1;
 	b = art_xmalloc(cap);
 	for (;;) {
 		ssize_t r;
