@@ -14,11 +14,11 @@ teardown() { teardown_core; }
 	[ "$(json '.store')" = file ]
 	[[ "$(json '.token_id')" == tok_* ]]
 	[ "$(json '.core')" = "$ART_CORE_URL" ]
-	! grep -q "$CORE_SECRET" <<<"$output$stderr"
+	! grep -q "$CORE_SECRET" <<<"$output$stderr" || false
 	# the store is sealed: neither the secret nor a token in clear
 	[ "$(stat -c %a "$XDG_STATE_HOME/art/secrets")" = 600 ]
-	! grep -q "$CORE_SECRET" "$XDG_STATE_HOME/art/secrets"
-	! grep -rq "$CORE_SECRET" "$XDG_STATE_HOME/art/"
+	! grep -q "$CORE_SECRET" "$XDG_STATE_HOME/art/secrets" || false
+	! grep -rq "$CORE_SECRET" "$XDG_STATE_HOME/art/" || false
 	# the mint carried an idempotency key
 	[ "$(requests | jq -r 'select(.path == "/auth/clients/token") | .idempotency_key' | grep -c .)" -eq 1 ]
 }
@@ -37,7 +37,7 @@ teardown() { teardown_core; }
 	[ "$(json '.expired')" = false ]
 	[ "$(json '.scopes[0]')" = jobs:backend ]
 	[[ "$(json '.expires_at')" =~ ^20[0-9][0-9]-[0-9][0-9]-[0-9][0-9]T..:..:..Z$ ]]
-	! grep -q "$CORE_SECRET" <<<"$output$stderr"
+	! grep -q "$CORE_SECRET" <<<"$output$stderr" || false
 }
 
 @test "art-auth client: a wrong secret is refused, exit 6, and not printed" {
@@ -45,7 +45,7 @@ teardown() { teardown_core; }
 	run --separate-stderr art-auth client --client-id c-42 --secret-file "$ART_TMP/wrong"
 	[ "$status" -eq 6 ]
 	[[ "$stderr" == *BAD_CREDENTIALS* ]]
-	! grep -q sk-wrong-secret-value-99 <<<"$output$stderr"
+	! grep -q sk-wrong-secret-value-99 <<<"$output$stderr" || false
 	# a refused secret is not kept as if it worked
 	run art-auth status
 	[ "$status" -eq 1 ]
@@ -104,7 +104,7 @@ teardown() { teardown_core; }
 	[ "$status" -eq 0 ]
 	[ "$(json '.mode')" = login ]
 	[ "$(json '.username')" = ops ]
-	! grep -q pw-ops-123456 <<<"$output$stderr"
+	! grep -q pw-ops-123456 <<<"$output$stderr" || false
 	# a person's password is not kept
 	run art-auth status
 	[ "$(json '.secret_stored')" = false ]
@@ -113,7 +113,7 @@ teardown() { teardown_core; }
 	run --separate-stderr art-auth login --username ops --password-file "$ART_TMP/bad"
 	[ "$status" -eq 6 ]
 	[[ "$stderr" == *BAD_CREDENTIALS* ]]
-	! grep -q not-the-password <<<"$output$stderr"
+	! grep -q not-the-password <<<"$output$stderr" || false
 }
 
 @test "art-auth login: TOO_MANY_ATTEMPTS closes the route for every process" {
@@ -155,10 +155,10 @@ teardown() { teardown_core; }
 	[ "$status" -eq 0 ]
 	[ "$(json '.grace_s')" = 300 ]
 	[ "$(json '.token_id')" != "$old" ]
-	! grep -q sk-c42-rotated-secret-0002 <<<"$output$stderr"
+	! grep -q sk-c42-rotated-secret-0002 <<<"$output$stderr" || false
 	# the token was minted with the new secret
 	[ "$(requests | jq -r 'select(.path == "/auth/clients/token") | .body.secret_key' | tail -1)" = sk-c42-rotated-secret-0002 ]
-	! grep -q sk-c42-rotated-secret-0002 "$XDG_STATE_HOME/art/secrets"
+	! grep -q sk-c42-rotated-secret-0002 "$XDG_STATE_HOME/art/secrets" || false
 }
 
 @test "art-auth rotate: refused by Core, the old secret stays, the new one goes" {
@@ -207,9 +207,9 @@ teardown() { teardown_core; }
 	run --separate-stderr art-auth -v client --client-id c-42 --secret-file "$ART_TMP/secret"
 	[ "$status" -eq 0 ]
 	[[ "$stderr" == *"> POST /auth/clients/token"* ]]
-	! grep -q "$CORE_SECRET" <<<"$stderr"
+	! grep -q "$CORE_SECRET" <<<"$stderr" || false
 	run --separate-stderr art-poll -v --once --scope jobs:backend
 	[ "$status" -eq 0 ]
 	[[ "$stderr" == *"Authorization: [REDACTED]"* ]]
-	! grep -iE 'authorization: bearer [a-z0-9_-]{8}' <<<"$stderr"
+	! grep -iE 'authorization: bearer [a-z0-9_-]{8}' <<<"$stderr" || false
 }

@@ -124,7 +124,7 @@ payload() {
 	[ "$(payload | jq '.predicate.checks[0].timed_out')" = true ]
 	grep -qx -- '- \[ \] Hangs (timed out, 1.0 s)' "$WT/.agent/REPORT.md" ||
 		grep -q -- '^- \[ \] Hangs (timed out' "$WT/.agent/REPORT.md"
-	! pgrep -f "sleep 1000" >/dev/null
+	! pgrep -f "sleep 1000" >/dev/null || false
 }
 
 @test "close: --timeout is the limit of items without their own" {
@@ -406,7 +406,7 @@ payload() {
 	[ "$status" -eq 0 ]
 	[ "$SECONDS" -lt 10 ]
 	[ "$(json '.checks[0].ok')" = true ]
-	! pgrep -f "sleep 100[12]" >/dev/null
+	! pgrep -f "sleep 100[12]" >/dev/null || false
 }
 
 @test "close: art-close interrupted stops the DoD command; the run stays closing and closes later" {
@@ -423,7 +423,7 @@ payload() {
 	wait "$pid" || status=$?
 	[ "$status" -eq 7 ]
 	grep -q "interrupted" "$ART_TMP/err.txt"
-	! pgrep -f "sleep 1003" >/dev/null
+	! pgrep -f "sleep 1003" >/dev/null || false
 	[ "$(state)" = art.run.closing ]
 	[ ! -s "$ART_TMP/out.json" ]
 	# taken up again, this time with too little time for the item
@@ -495,7 +495,7 @@ payload() {
 	[ "$status" -eq 1 ]
 	seed=$(cut -d' ' -f3 "$XDG_CONFIG_HOME/art/signing.key")
 	[ -n "$seed" ]
-	! grep -qF "${seed:0:40}" "$WT/.agent/REPORT.md"
+	! grep -qF "${seed:0:40}" "$WT/.agent/REPORT.md" || false
 	[[ "$(payload)" != *"${seed:0:40}"* ]]
 	grep -qx 'art-signing-key-v1 ed25519 \[REDACTED\]' "$WT/.agent/REPORT.md"
 }
@@ -537,7 +537,7 @@ payload() {
 	start_run '.scopeAllowlist = ["**"]'
 	agent_commit "src/$secret.txt" "feat(src): a file"
 	DEPLOY_TOKEN="$secret" run --separate-stderr art-close --agent tom --ticket T1 </dev/null
-	! grep -qF "$secret" "$WT/.agent/REPORT.md"
+	! grep -qF "$secret" "$WT/.agent/REPORT.md" || false
 	[[ "$(payload)" != *"$secret"* ]]
 	grep -qF 'src/[REDACTED].txt' "$WT/.agent/REPORT.md"
 }
@@ -547,7 +547,7 @@ payload() {
 	agent_commit src/a.c "feat(src): add a"
 	run --separate-stderr art-close --agent tom --ticket T1 </dev/null
 	[ "$status" -eq 1 ]
-	! grep -q SIGNATURE "$WT/.agent/REPORT.md"
+	! grep -q SIGNATURE "$WT/.agent/REPORT.md" || false
 	[[ "$(payload | jq -r '.predicate.checks[0].output')" != *aaaa* ]]
 }
 
@@ -557,7 +557,7 @@ payload() {
 	agent_commit src/a.c "feat(src): add a"
 	run --separate-stderr art-close --agent tom --ticket T1 </dev/null
 	[ "$status" -eq 0 ]
-	! pgrep -f "sleep 1004" >/dev/null
+	! pgrep -f "sleep 1004" >/dev/null || false
 }
 
 @test "close: an uncommitted file's name is quoted, not sent to the terminal as is" {

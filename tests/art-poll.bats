@@ -190,7 +190,7 @@ sched() { # sched ROUTE FIELD
 	[ "$status" -eq 0 ]
 	[ "$(requests | jq -rs '[.[] | select(.path == "/policy")][1].if_none_match')" = '"p-1"' ]
 	[ "$(requests | jq -rs '[.[] | select(.path == "/policy")][1].status')" = 304 ]
-	! grep -q '"type":"policy"' <<<"$output"
+	! grep -q '"type":"policy"' <<<"$output" || false
 }
 
 @test "art-poll: a 401 mints one new token and retries once" {
@@ -264,7 +264,7 @@ sched() { # sched ROUTE FIELD
 	sleep 1.5
 	kill -TERM "$pid"
 	wait "$pid" || true
-	! grep -q tok-sensitive-value-123 "$ART_TMP/err" "$ART_TMP/out"
+	! grep -q tok-sensitive-value-123 "$ART_TMP/err" "$ART_TMP/out" || false
 	run art-poll --schedule --scope jobs:backend
 	[ "$(json '.hints.duplicate')" -eq 1 ]
 	[ "$(json '.hints.sensitive')" -eq 1 ]

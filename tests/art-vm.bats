@@ -263,7 +263,7 @@ visible_home() {
 	cage 'setsid sh -c "sleep 1005 & sleep 1006" >/dev/null 2>&1 < /dev/null & sleep 0.2; echo left'
 	[ "$status" -eq 0 ]
 	[ "$output" = left ]
-	! pgrep -f "sleep 100[56]" >/dev/null
+	! pgrep -f "sleep 100[56]" >/dev/null || false
 }
 
 @test "vm: --timeout stops the command (124) and everything it started" {
@@ -274,7 +274,7 @@ visible_home() {
 	[ "$SECONDS" -lt 10 ]
 	[ "$(rep .timed_out)" = true ]
 	[ "$(rep .exit)" = 124 ]
-	! pgrep -f "sleep 100[78]" >/dev/null
+	! pgrep -f "sleep 100[78]" >/dev/null || false
 }
 
 @test "vm: a process storm stops at --max-procs; the host survives; all die with the run" {
@@ -285,7 +285,7 @@ visible_home() {
 	[ "$output" -ge 1 ]
 	[ "$(rep .pids_limit)" = cgroup ] || [ "$(rep .pids_limit)" = rlimit ]
 	[ "$(rep .pids_limit)" != cgroup ] || [ "$(rep .pids_limit_hit)" = true ]
-	! pgrep -f "cage_probe.py storm" >/dev/null
+	! pgrep -f "cage_probe.py storm" >/dev/null || false
 }
 
 @test "vm: exit statuses: 128+n for a signal, 127 not found, 126 not executable, 125 art-vm's own" {
@@ -405,7 +405,7 @@ s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(); time.sleep(300
 	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
 	[ "$(printf '%s\n' "$output" | head -1)" = 65534 ]
 	[ "$(stat -c %u src/mine.c)" = 65534 ]
-	! grep -q y "$REPO/src/main.c"
+	! grep -q y "$REPO/src/main.c" || false
 }
 
 @test "vm: a governor can veto it: 125, nothing runs, the veto is logged" {
@@ -418,7 +418,7 @@ s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(); time.sleep(300
 	[ ! -e ran.txt ]
 	[ "$(rep .exit)" = 125 ]
 	art-log show --run T1/tom | jq -r .type | grep -qx art.governor.denied
-	! art-log show --run T1/tom | jq -r .type | grep -q art.vm.started
+	! art-log show --run T1/tom | jq -r .type | grep -q art.vm.started || false
 }
 
 @test "vm: a closed run, an unknown run, usage errors: 125; art-vm alone: 2" {
@@ -556,7 +556,7 @@ print(n, flush=True)' > "$ART_TMP/out" 2>&1 </dev/null &
 	echo made by a cage > "$WT/src/left.c"
 	blob=$(GIT_OBJECT_DIRECTORY="$q" GIT_ALTERNATE_OBJECT_DIRECTORIES="$REPO/.git/objects" git -C "$WT" hash-object -w src/left.c)
 	ln -s /etc/passwd "$q/planted"
-	! git -C "$REPO" cat-file -e "$blob" 2>/dev/null
+	! git -C "$REPO" cat-file -e "$blob" 2>/dev/null || false
 	cage 'true'
 	git -C "$REPO" cat-file -e "$blob"
 	[ ! -e "$q" ]
