@@ -510,6 +510,14 @@ int art_claim(art_core *c, const art_claim_opts *o, int *status, art_err *e)
 			rc = art_errf(e, ART_EXIT_STATE, "no job could be claimed (%d tried)", tried);
 		goto out; /* empty input: nothing to do */
 	}
+	/* one correlation id for the job's events, the command's included,
+	 * unless the caller's pipeline already set one */
+	if (!getenv("ART_CORRELATION_ID") || !*getenv("ART_CORRELATION_ID")) {
+		char *corr = art_asprintf("job-%s", id);
+
+		setenv("ART_CORRELATION_ID", corr, 1);
+		free(corr);
+	}
 	subject = payload_subject(json_object_get(lease, "payload"));
 	event(&cl, "art.job.claimed", subject,
 	      json_pack("{s:s, s:O, s:s}", "job", id,

@@ -151,23 +151,51 @@ static void step(child *ch, art_jobrun_result *res, int ms)
 		ch->done = 1;
 }
 
-/* TERM to its group, the grace period, then KILL; everything it left
- * behind goes too. */
+/*
+ * Reap what has ended: the command (its status kept) and any of its
+ * processes that were reparented here, so that a group whose members are
+ * all gone reads as gone.
+ */
+static void reap(child *ch)
+{
+	int st;
+	pid_t p;
+
+	while ((p = waitpid(-1, &st, WNOHANG)) > 0)
+		if (p == ch->pid) {
+			ch->wstatus = st;
+			ch->done = 1;
+		}
+}
+
+/* True while a process of the command's group is alive. */
+static int group_alive(const child *ch)
+{
+	return kill(-ch->pid, 0) == 0 || errno != ESRCH;
+}
+
+/*
+ * TERM to its group, then the grace period for the whole group, not only
+ * the command: a shell that dies at once on TERM must not cut short the
+ * art-vm it started, which is stopping its cage and logging its end.
+ * Then KILL for whatever is left; what left the group is the subreaper's
+ * (art_kill_descendants).
+ */
 static void stop_child(child *ch, art_jobrun_result *res, int grace_s)
 {
 	long long until = art_mono_ms() + grace_s * 1000LL;
 
-	if (!ch->done) {
+	if (!ch->done)
 		kill(-ch->pid, SIGTERM);
-		while (!ch->done && art_mono_ms() < until)
-			step(ch, res, TICK_MS);
-		if (!ch->done) {
-			kill(-ch->pid, SIGKILL);
-			while (!ch->done)
-				step(ch, res, TICK_MS);
-		}
+	while (art_mono_ms() < until && (!ch->done || group_alive(ch))) {
+		step(ch, res, TICK_MS);
+		reap(ch);
 	}
-	kill(-ch->pid, SIGKILL); /* the rest of its group */
+	kill(-ch->pid, SIGKILL);
+	while (!ch->done) {
+		step(ch, res, TICK_MS);
+		reap(ch);
+	}
 }
 
 static int start(child *ch, const art_lease *l, const art_jobrun_opts *o,
@@ -327,7 +355,8 @@ int art_jobrun(art_core *c, art_lease *l, const art_jobrun_opts *o,
 			break;
 		}
 	}
-	stop_child(&ch, res, o->grace_s);
+	/* a command that ended by itself leaves nothing worth a grace period */
+	stop_child(&ch, res, ch.done ? 0 : o->grace_s);
 	/* what it wrote before it ended is in the pipe; a process it left
 	 * behind holding the pipe open must not keep us here: it dies now */
 	drain(&ch, res);
