@@ -16,7 +16,7 @@ static const char usage[] =
 	"usage: art <verb> [args...]\n"
 	"       art help [verb]\n"
 	"       art --version\n"
-	"verbs: init start prompt scope-check close verify log vm auth poll claim\n"
+	"verbs: init start prompt scope-check close verify log vm auth poll claim doctor\n"
 	"       (see art help; art(7) lists them all)\n";
 
 /* The directory art itself was run from, so a build tree or a prefix
