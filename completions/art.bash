@@ -6,9 +6,9 @@
 # passed through `compgen -W`, which would expand $(...) in them.
 
 # Verbs `art` runs, and the manual topics of `art help`.
-_art_verbs=(init start prompt scope-check close verify log vm auth poll claim help)
+_art_verbs=(init start prompt scope-check close verify log vm auth poll claim doctor help)
 _art_help_topics=(init start prompt scope-check close verify log vm auth poll claim
-	registry manifest receipt events)
+	doctor registry manifest receipt events)
 
 # Subcommands of art-log, art-vm and art-auth.
 _art_log_subcommands=(append show verify replay)
@@ -99,7 +99,7 @@ _art_flags()
 {
 	local -a long short=(-h)
 	case $1 in
-	init) long=(--agent --pretty --help) ;;
+	init) long=(--agent --hooks --uninstall --pretty --help) ;;
 	start) long=(--agent --ticket --base --by --resume --pretty --help) ;;
 	prompt) long=(--agent --ticket --template --raw --pretty --help)
 		short=(-r -h) ;;
@@ -140,6 +140,7 @@ _art_flags()
 		short=(-v -h) ;;
 	claim) long=(--core --job --run --grace --pretty --verbose --help)
 		short=(-v -h) ;;
+	doctor) long=(--core --pretty --help) ;;
 	*) return 0 ;;
 	esac
 	printf '%s\n' "${long[@]}"
@@ -241,7 +242,7 @@ _art_verb()
 		compopt -o filenames 2>/dev/null
 		_art_filter "$cur" "$pfx" <<<"$(compgen -f -- "$cur")"
 		return 0 ;;
-	auth:--core | poll:--core | claim:--core)
+	auth:--core | poll:--core | claim:--core | doctor:--core)
 		# a URL: the configured one, if there is one
 		_art_filter "$cur" "$pfx" <<<"$(git config --get art.core 2>/dev/null)"
 		return 0 ;;
@@ -322,11 +323,11 @@ _art()
 			_art_filter "$cur" "" <<<"$(printf '%s\n' "${_art_help_topics[@]}")"
 		;;
 	init | start | prompt | scope-check | close | verify | log | vm | auth | \
-	poll | claim)
+	poll | claim | doctor)
 		_art_verb "${COMP_WORDS[1]}" 2 ;;
 	esac
 	return 0
 }
 
 complete -F _art art art-init art-start art-prompt art-scope-check art-close art-verify art-log art-vm \
-	art-auth art-poll art-claim
+	art-auth art-poll art-claim art-doctor
