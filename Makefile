@@ -8,6 +8,7 @@ MANDIR   ?= $(PREFIX)/share/man
 SHAREDIR ?= $(PREFIX)/share/art
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 SYSCONFDIR  ?= /etc
 
 # Build directory: make check-asan builds a second tree beside this one.
@@ -26,11 +27,13 @@ ART_CFLAGS = -std=gnu11 -pthread -Wall -Wextra -Werror -Wshadow -Wstrict-prototy
 	$(shell $(PKG_CONFIG) --cflags $(DEPS))
 ART_LIBS = -pthread -Wl,--as-needed $(shell $(PKG_CONFIG) --libs $(DEPS))
 
-COMMANDS = art art-init art-start art-prompt art-scope-check art-log art-close art-verify art-vm art-auth art-poll art-claim
+COMMANDS = art art-init art-start art-prompt art-scope-check art-log art-close art-verify art-vm art-auth art-poll art-claim art-doctor
 MAN1 = $(wildcard man/*.1)
 MAN5 = $(wildcard man/*.5)
 MAN7 = $(wildcard man/*.7)
 TEMPLATES = share/art/prompt.md share/art/agents_registry.json share/art/profile.json
+# The client-side git hook, built into art-init (art init --hooks).
+HOOK = share/art/hooks/art-hook
 
 LIB_SRCS = $(wildcard lib/*.c)
 LIB_OBJS = $(LIB_SRCS:lib/%.c=$(B)/lib/%.o) $(B)/gen/embedded.o
@@ -56,11 +59,12 @@ $(B)/tools/embed: tools/embed.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(ART_CFLAGS) -o $@ $<
 
-$(B)/gen/embedded.c: $(B)/tools/embed $(TEMPLATES)
+$(B)/gen/embedded.c: $(B)/tools/embed $(TEMPLATES) $(HOOK)
 	@mkdir -p $(@D)
 	$(B)/tools/embed $@ art_embedded_prompt_md=share/art/prompt.md \
 		art_embedded_registry_json=share/art/agents_registry.json \
-		art_embedded_profile_json=share/art/profile.json
+		art_embedded_profile_json=share/art/profile.json \
+		art_embedded_hook_sh=share/art/hooks/art-hook
 
 $(B)/gen/embedded.o: $(B)/gen/embedded.c lib/embedded.h
 	$(CC) $(CFLAGS) $(ART_CFLAGS) -c -o $@ $<
@@ -113,15 +117,24 @@ bench: all $(B)/bench/receipt_time $(B)/bench/poll_anchor
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
-		$(DESTDIR)$(SHAREDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+		$(DESTDIR)$(SHAREDIR) $(DESTDIR)$(SHAREDIR)/hooks $(DESTDIR)$(SHAREDIR)/systemd \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
 	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
 	install -m 644 $(TEMPLATES) $(DESTDIR)$(SHAREDIR)
 	install -m 755 share/art/demo.sh $(DESTDIR)$(SHAREDIR)
-	install -m 644 completions/art.bash $(DESTDIR)$(BASHCOMPDIR)/art
+	install -m 755 share/art/hooks/art-hook share/art/hooks/pre-receive $(DESTDIR)$(SHAREDIR)/hooks
+	install -m 644 share/art/art.mk $(DESTDIR)$(SHAREDIR)
+	install -m 644 share/art/systemd/art-poll@.service share/art/systemd/art-poll@.timer \
+		$(DESTDIR)$(SHAREDIR)/systemd
 	install -m 644 completions/_art $(DESTDIR)$(ZSHCOMPDIR)/_art
+	# bash and fish load a command's completions from a file of its name
+	for c in $(COMMANDS); do \
+		install -m 644 completions/art.bash $(DESTDIR)$(BASHCOMPDIR)/$$c || exit 1; \
+		install -m 644 completions/art.fish $(DESTDIR)$(FISHCOMPDIR)/$$c.fish || exit 1; \
+	done
 
 uninstall:
 	rm -f $(COMMANDS:%=$(DESTDIR)$(BINDIR)/%)
@@ -129,7 +142,8 @@ uninstall:
 	      $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%) \
 	      $(MAN7:man/%=$(DESTDIR)$(MANDIR)/man7/%)
 	rm -rf $(DESTDIR)$(SHAREDIR)
-	rm -f $(DESTDIR)$(BASHCOMPDIR)/art $(DESTDIR)$(ZSHCOMPDIR)/_art
+	rm -f $(COMMANDS:%=$(DESTDIR)$(BASHCOMPDIR)/%) $(DESTDIR)$(ZSHCOMPDIR)/_art \
+	      $(COMMANDS:%=$(DESTDIR)$(FISHCOMPDIR)/%.fish)
 
 clean:
 	rm -rf build

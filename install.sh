@@ -37,7 +37,7 @@ cd "$(dirname "$0")"
 pkgs="build-essential pkg-config git libgit2-dev libjansson-dev libcurl4-openssl-dev
 libsodium-dev libseccomp-dev libsqlite3-dev libpcre2-dev libkeyutils-dev man-db"
 # What make check and make check-asan use on top.
-[ "$test_deps" -eq 1 ] && pkgs="$pkgs bats jq sqlite3 mandoc clang zsh python3-securesystemslib python3-cryptography bubblewrap keyutils curl"
+[ "$test_deps" -eq 1 ] && pkgs="$pkgs bats jq sqlite3 mandoc clang zsh python3-securesystemslib python3-cryptography bubblewrap keyutils curl fish"
 
 missing=
 for p in $pkgs; do

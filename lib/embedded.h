@@ -8,5 +8,7 @@
 extern const char art_embedded_prompt_md[];
 extern const char art_embedded_registry_json[];
 extern const char art_embedded_profile_json[];
+/* share/art/hooks/art-hook: the client-side git hook (hooks.h). */
+extern const char art_embedded_hook_sh[];
 
 #endif

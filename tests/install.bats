@@ -23,8 +23,17 @@ teardown() {
 	[ -f "$root/share/man/man7/art.7" ]
 	[ -f "$root/share/art/prompt.md" ]
 	[ -x "$root/share/art/demo.sh" ]
-	[ -f "$root/share/bash-completion/completions/art" ]
+	# bash and fish find completions by the command's name
+	for cmd in art art-poll art-doctor; do
+		[ -f "$root/share/bash-completion/completions/$cmd" ] || { echo "no bash $cmd"; return 1; }
+		[ -f "$root/share/fish/vendor_completions.d/$cmd.fish" ] || { echo "no fish $cmd"; return 1; }
+	done
 	[ -f "$root/share/zsh/vendor-completions/_art" ]
+	[ -x "$root/share/art/hooks/art-hook" ]
+	[ -x "$root/share/art/hooks/pre-receive" ]
+	[ -f "$root/share/art/art.mk" ]
+	[ -f "$root/share/art/systemd/art-poll@.service" ]
+	[ -f "$root/share/art/systemd/art-poll@.timer" ]
 	command -v man >/dev/null || skip "no man"
 	run env MANPAGER=cat PAGER=cat "$root/bin/art" help start
 	[ "$status" -eq 0 ]
