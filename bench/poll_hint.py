@@ -21,32 +21,39 @@ EARLY: polls Core flagged as before their time; REFUSED: answers other
 than 200 (or 304 for the policy).  Exit 1 when CMD did not exit 0.
 
     python3 bench/poll_hint.py hints --fifo F --log LOG --client ID \
-        --interval S --samples N [--margin-ms M] [--core URL]
+        --interval S --samples N [--margin-ms M] [--core URL] \
+        [--db CLIENT_DB [--route ROUTE]]
 
 Against an art-poll --hints F that polls GET /jobs every S seconds (plus
-its random 0 to 20 %): waits for a GET /jobs of ID in LOG, at time T (its
-arrival, as Core logged it); sleeps until T + S + M ms, inside the jitter
-window, where the schedule allows a poll but the random delay has not yet
-run out; writes one valid hint of topic jobs to F, at time H; and takes
-the first GET /jobs after T: the delay is its arrival minus H.  A sample
-whose poll came at or before H (the random delay ran out first) is
-discarded, and the next period, which that hint moves, is let pass; one
-with no poll within S + 1 s is counted as missed.  N kept
-samples, then one line:
+its random 0 to 20 %): waits for a GET /jobs of ID in LOG, arrived at T
+(as Core logged it); finds the earliest instant E the schedule allows the
+next one: with --db, from art's client state (read-only; the row of
+ROUTE, default "jobs?scope=jobs:backend": the answer's time plus the
+interval, or Core's next_poll_not_before if later), else T + S; sleeps
+until E + M ms (default 5), inside the jitter window, where the schedule
+allows a poll but the random delay has not yet run out; writes one valid
+hint of topic jobs to F, at time H; and takes the first GET /jobs after
+T: the delay is its arrival minus H.  A sample whose poll came at or
+before H (the random delay ran out first) is discarded, and the next
+period, which that hint moves, is let pass; one with no poll within S + 1
+s is counted as missed.  N kept samples, then one line:
 
-    KEPT DISCARDED MISSED MEDIAN_MS P90_MS MIN_MS MAX_MS FLOOR_MS
+    KEPT DISCARDED MISSED MEDIAN_MS P90_MS MIN_MS MAX_MS FLOOR_MS LATE
 
 FLOOR_MS is Core's own share of any delay: the median time from sending
 a request (here, 20 unauthenticated GET /policy on a kept-alive
-connection) to its arrival in LOG; 0 without --core.  Samples go to
-standard error.
+connection) to its arrival in LOG; 0 without --core.  LATE: the polls
+whose answer reached art more than 20 ms after their arrival (with --db).
+Samples go to standard error.
 """
 
 import argparse
 import http.client
 import json
+import math
 import os
 import signal
+import sqlite3
 import sys
 import time
 from urllib.parse import urlsplit
@@ -185,9 +192,10 @@ def open_fifo(path, timeout=30):
             time.sleep(0.05)
 
 
-def next_jobs_poll(log, client, after, timeout):
+def next_jobs_poll(log, client, after, timeout, seen=None):
     """The arrival time of the first GET /jobs of client after `after`, or
-    None when none came before the timeout."""
+    None when none came before the timeout.  The client's GET /policy
+    passed on the way are appended to seen."""
     end = time.time() + timeout
     while True:
         got = log.entries()
@@ -195,15 +203,44 @@ def next_jobs_poll(log, client, after, timeout):
             if is_poll(e, client, ("/jobs",)) and e["t"] > after:
                 log.unread(got[i + 1:])
                 return e["t"]
+            if seen is not None and is_poll(e, client, ("/policy",)):
+                seen.append(e["t"])
         if time.time() > end:
             return None
         time.sleep(0.0005)
 
 
+class Schedule:
+    """art's own schedule of one route, read (read-only) from its client
+    state, client.db: when the answer of the last poll came back, and so
+    the earliest instant a hint may bring the next poll to."""
+
+    def __init__(self, path, route):
+        self.db = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=5)
+        self.route = route
+
+    def after(self, t, timeout=2.0):
+        """(earliest, last_ok) in seconds once art has recorded the answer
+        of the poll that arrived at t; None when it did not, or when the
+        route failed or was slowed down (a hint moves nothing then)."""
+        end = time.time() + timeout
+        while time.time() < end:
+            row = self.db.execute(
+                "SELECT interval_s, server_nb_ms, last_ok_ms, blocked_until_ms, failures, slowed"
+                " FROM schedule WHERE route = ?", (self.route,)).fetchone()
+            if row and row[2] and row[2] >= math.floor(t * 1000):
+                iv, nb, ok, blocked, failures, slowed = row
+                if failures or slowed:
+                    return None
+                return max(ok + iv * 1000, nb or 0, blocked or 0) / 1000, ok / 1000
+            time.sleep(0.001)
+        return None
+
+
 def percentile(v, p):
+    """Nearest rank."""
     v = sorted(v)
-    k = max(0, min(len(v) - 1, int(round(p / 100 * len(v) + 0.5)) - 1))
-    return v[k]
+    return v[max(0, min(len(v) - 1, math.ceil(p / 100 * len(v)) - 1))]
 
 
 def cmd_hints(a):
@@ -221,10 +258,24 @@ def cmd_hints(a):
         if u is None:
             break
         t = u
+    sched = Schedule(a.db, a.route) if a.db else None
+    late = 0
     i = 0
     while len(kept) < a.samples and missed + discarded < 5 * a.samples:
         i += 1
         target = t + a.interval + a.margin_ms / 1000
+        if sched:
+            got = sched.after(t)
+            if got is None:
+                print("poll_hint.py: art did not record the poll at %.3f as a success"
+                      " within 2 s" % t,
+                      file=sys.stderr)
+                return 1
+            target = got[0] + a.margin_ms / 1000
+            if got[1] - t > 0.02:
+                late += 1
+                print("poll %d: its answer took %.1f ms" % (i, (got[1] - t) * 1000),
+                      file=sys.stderr)
         d = target - time.time()
         if d > 0:
             time.sleep(d)
@@ -233,7 +284,8 @@ def cmd_hints(a):
                            "ttl_s": 30}, separators=(",", ":")) + "\n"
         h = time.time()
         os.write(fd, hint.encode())
-        u = next_jobs_poll(log, a.client, t, a.interval + 1)
+        policy = []
+        u = next_jobs_poll(log, a.client, t, a.interval + 1, policy)
         if u is None:
             missed += 1
             print("hint %d: no poll followed" % i, file=sys.stderr)
@@ -249,16 +301,18 @@ def cmd_hints(a):
             u = next_jobs_poll(log, a.client, u, a.interval + 1) or u
         else:
             kept.append((u - h) * 1000)
-            print("hint %d: %.2f ms" % (i, kept[-1]), file=sys.stderr)
+            print("hint %d: %.2f ms%s" % (i, kept[-1], " (a GET /policy went first)"
+                                           if any(h < p < u for p in policy) else ""),
+                  file=sys.stderr)
         t = u
     os.close(fd)
     if not kept:
-        print("0 %d %d 0 0 0 0 %.2f" % (discarded, missed, floor))
+        print("0 %d %d 0 0 0 0 %.2f %d" % (discarded, missed, floor, late))
         return 0
     s = sorted(kept)
     med = s[len(s) // 2] if len(s) % 2 else (s[len(s) // 2 - 1] + s[len(s) // 2]) / 2
-    print("%d %d %d %.2f %.2f %.2f %.2f %.2f" % (len(kept), discarded, missed, med,
-                                                percentile(kept, 90), s[0], s[-1], floor))
+    print("%d %d %d %.2f %.2f %.2f %.2f %.2f %d" % (len(kept), discarded, missed, med,
+                                                   percentile(kept, 90), s[0], s[-1], floor, late))
     return 0
 
 
@@ -279,6 +333,8 @@ def main():
     h.add_argument("--samples", type=int, required=True)
     h.add_argument("--margin-ms", type=float, default=5.0)
     h.add_argument("--core")
+    h.add_argument("--db")
+    h.add_argument("--route", default="jobs?scope=jobs:backend")
     a = ap.parse_args()
     return cmd_run(a) if a.what == "run" else cmd_hints(a)
 
