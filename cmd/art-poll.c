@@ -75,7 +75,9 @@ int main(int argc, char **argv)
 	art_err e = { 0 };
 
 	art_secretlog_harden();
-	art_begin(argv[0]);
+	/* no libgit2: art-poll needs it only to read git config art.core,
+	 * and core.c starts it for that (a daemon's memory, see bench/poll) */
+	art_begin_base(argv[0]);
 	while ((c = getopt_long(argc, argv, "hv", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': core_url = optarg; break;
@@ -83,7 +85,7 @@ int main(int argc, char **argv)
 			if (!*optarg || strlen(optarg) > 128) {
 				art_warn("--scope %s: expected a scope name", optarg);
 				free(scopes);
-				return art_end(ART_EXIT_USAGE);
+				return art_exit_status(ART_EXIT_USAGE);
 			}
 			scopes[n++] = optarg;
 			break;
@@ -92,7 +94,7 @@ int main(int argc, char **argv)
 			if (!*optarg || *end || v < 1 || v > 1000) {
 				art_warn("--limit %s: expected 1 to 1000", optarg);
 				free(scopes);
-				return art_end(ART_EXIT_USAGE);
+				return art_exit_status(ART_EXIT_USAGE);
 			}
 			o.limit = (int)v;
 			break;
@@ -101,8 +103,8 @@ int main(int argc, char **argv)
 		case 'S': schedule = 1; break;
 		case 'p': o.pretty = 1; break;
 		case 'v': o.verbose = 1; break;
-		case 'h': fputs(usage, stdout); free(scopes); return art_end(0);
-		default: fputs(usage, stderr); free(scopes); return art_end(ART_EXIT_USAGE);
+		case 'h': fputs(usage, stdout); free(scopes); return art_exit_status(0);
+		default: fputs(usage, stderr); free(scopes); return art_exit_status(ART_EXIT_USAGE);
 		}
 	}
 	scopes[n] = NULL;
@@ -113,7 +115,7 @@ int main(int argc, char **argv)
 			 : "--schedule only reads the schedule");
 		fputs(usage, stderr);
 		free(scopes);
-		return art_end(ART_EXIT_USAGE);
+		return art_exit_status(ART_EXIT_USAGE);
 	}
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal; /* no SA_RESTART: waits end at once */
@@ -143,5 +145,5 @@ out:
 		for (char **p = token_scope_list; *p; p++)
 			free(*p);
 	free(token_scope_list);
-	return art_end(rc);
+	return art_exit_status(rc);
 }

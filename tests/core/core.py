@@ -1067,6 +1067,9 @@ class Core:
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "art-test-core/1"
+    # Headers and body go out in separate writes: without TCP_NODELAY an
+    # answer could wait ~40 ms for the client's delayed ACK.
+    disable_nagle_algorithm = True
 
     def log_message(self, fmt, *args):
         pass  # requests.jsonl is the log
