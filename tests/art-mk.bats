@@ -24,23 +24,10 @@ teardown() {
 	teardown_repo
 }
 
-# Once: can this kernel build a cage (see tests/art-vm.bats)?  Only
-# agent-run needs one.
+# Once: can this kernel build a cage (helper.bash)?  Only agent-run
+# needs one.
 setup_file() {
-	local d="$BATS_FILE_TMPDIR/probe" err
-	mkdir -p "$d/home"
-	err=$(cd "$d" && export HOME="$d/home" XDG_CONFIG_HOME="$d/home/.config" PATH="$ART_BIN:$PATH" GIT_CONFIG_NOSYSTEM=1 &&
-		git init -q -b main r && cd r && git -c user.name=t -c user.email=t@e commit -q --allow-empty -m "chore(x): probe" &&
-		art-init >/dev/null && git add agents && git -c user.name=t -c user.email=t@e commit -qm "chore(agents): probe" &&
-		art-start --agent tom --ticket P1 </dev/null >/dev/null && cd .worktrees/P1/tom && art-vm run -- true 2>&1 </dev/null) && return 0
-	case $err in
-	*"user namespaces are disabled"* | *"cannot create its namespaces"* | *"needs Landlock"*)
-		printf '%s\n' "$err" > "$BATS_FILE_TMPDIR/no-cage" ;;
-	esac
-}
-
-need_cage() {
-	[ ! -s "$BATS_FILE_TMPDIR/no-cage" ] || skip "no cage on this kernel: $(cat "$BATS_FILE_TMPDIR/no-cage")"
+	probe_cage
 }
 
 # mk ARG...: make in the repository, quiet (no command echo), stdout and

@@ -19,23 +19,13 @@ setup() {
 	PROBE="$REPO/cage_probe.py"
 	cp "$BATS_TEST_DIRNAME/cage_probe.py" "$PROBE"
 	cd "$WT"
-	[ ! -s "$BATS_FILE_TMPDIR/no-cage" ] || skip "no cage on this kernel: $(cat "$BATS_FILE_TMPDIR/no-cage")"
+	need_cage
 }
 
-# Once: can this kernel build a cage at all (user namespaces allowed, and
-# Landlock for root)?  If not, art-vm says so, and that is all there is to
-# test here: every test skips, saying why.
+# Once: can this kernel build a cage at all?  If not, art-vm says so, and
+# that is all there is to test here: every test skips, saying why.
 setup_file() {
-	local d="$BATS_FILE_TMPDIR/probe" err
-	mkdir -p "$d/home"
-	err=$(cd "$d" && export HOME="$d/home" XDG_CONFIG_HOME="$d/home/.config" PATH="$ART_BIN:$PATH" GIT_CONFIG_NOSYSTEM=1 &&
-		git init -q -b main r && cd r && git -c user.name=t -c user.email=t@e commit -q --allow-empty -m "chore(x): probe" &&
-		art-init >/dev/null && git add agents && git -c user.name=t -c user.email=t@e commit -qm "chore(agents): probe" &&
-		art-start --agent tom --ticket P1 </dev/null >/dev/null && cd .worktrees/P1/tom && art-vm run -- true 2>&1 </dev/null) && return 0
-	case $err in
-	*"user namespaces are disabled"* | *"cannot create its namespaces"* | *"needs Landlock"*)
-		printf '%s\n' "$err" > "$BATS_FILE_TMPDIR/no-cage" ;;
-	esac
+	probe_cage
 }
 
 teardown() {

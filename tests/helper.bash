@@ -67,3 +67,27 @@ assert_no_traces() {
 json() {
 	printf '%s' "$output" | jq -r "$1"
 }
+
+# Once per file (from setup_file): can this kernel build a cage at all
+# (user namespaces allowed, Landlock for root)?  When it cannot, for one
+# of the reasons art-vm names, the reason goes to
+# $BATS_FILE_TMPDIR/no-cage and the caller skips or works around what
+# needs the cage; any other failure of art-vm fails the probe.
+probe_cage() {
+	local d="$BATS_FILE_TMPDIR/probe" err
+	mkdir -p "$d/home"
+	err=$(cd "$d" && export HOME="$d/home" XDG_CONFIG_HOME="$d/home/.config" PATH="$ART_BIN:$PATH" GIT_CONFIG_NOSYSTEM=1 &&
+		git init -q -b main r && cd r && git -c user.name=t -c user.email=t@e commit -q --allow-empty -m "chore(x): probe" &&
+		art-init >/dev/null && git add agents && git -c user.name=t -c user.email=t@e commit -qm "chore(agents): probe" &&
+		art-start --agent tom --ticket P1 </dev/null >/dev/null && cd .worktrees/P1/tom && art-vm run -- true 2>&1 </dev/null) && return 0
+	case $err in
+	*"user namespaces are disabled"* | *"cannot create its namespaces"* | *"needs Landlock"*)
+		printf '%s\n' "$err" > "$BATS_FILE_TMPDIR/no-cage" ;;
+	*)	printf 'art-vm cannot run here: %s\n' "$err"; return 1 ;;
+	esac
+}
+
+# In a test that needs the cage: skip, saying why, where there is none.
+need_cage() {
+	[ ! -s "$BATS_FILE_TMPDIR/no-cage" ] || skip "no cage on this kernel: $(cat "$BATS_FILE_TMPDIR/no-cage")"
+}
