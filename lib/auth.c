@@ -17,6 +17,15 @@
 /* Each flow's calls are retried this long on transient failures. */
 #define AUTH_BUDGET_MS 60000LL
 
+/* True when s holds no control character (nor DEL). */
+static int printable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
 /* The record every flow prints: which Core, which token. */
 static json_t *token_record(art_core *c, const char *mode)
 {
@@ -87,10 +96,12 @@ int art_auth_client(art_core *c, const char *store, const char *client_id,
 	if ((rc = art_client_info_put(art_core_state(c), &info, e)) != 0)
 		return rc;
 	if ((rc = art_core_mint(c, e)) != 0) {
-		/* a secret Core refused is not kept as if it worked */
+		/* a secret Core refused is not kept as if it worked; one Core
+		 * could not be asked about (down, slow) is kept for later */
 		art_err ignored = { 0 };
 
-		art_core_forget(c, &ignored);
+		if (art_core_mint_refused(c))
+			art_core_forget(c, &ignored);
 		return rc;
 	}
 	*out = token_record(c, "client");
@@ -161,6 +172,14 @@ int art_auth_device(art_core *c, const char *store, const char *client_id,
 	if (interval < 1)
 		interval = 5;
 	/* what the person must do, on stderr: stdout is for the result */
+	/* Core's text reaches a terminal: no control characters */
+	if (!printable(uri) || !printable(user_code)) {
+		art_core_res_free(&res);
+		art_secret_free(device_code);
+		return art_errf(e, ART_EXIT_REMOTE,
+				"%s: /auth/device answered a verification_uri or user_code with control characters",
+				art_core_origin(c));
+	}
 	fprintf(stderr, "%s: to sign in, open %s and enter the code %s\n",
 		art_prog(), uri, user_code);
 	art_core_res_free(&res);
@@ -245,12 +264,15 @@ int art_auth_rotate(art_core *c, const char *secret, size_t len, json_t **out,
 				&res, e);
 	json_decref(body);
 	if (!rc && (res.status != 200 || !res.body)) {
-		/* Core said no: the new secret is not one; with no answer at
-		 * all it is kept, since Core may have taken it (core.h) */
+		/* Core said no (a 4xx but 429): the new secret is not one.
+		 * Without a clear answer (5xx, 429, no JSON) it is kept, as
+		 * with no answer at all: Core may have taken it (core.h) */
 		art_err ignored = { 0 };
 
 		rc = refused(c, "secret rotation", &res, e);
-		art_store_del(st, pending, &ignored);
+		if (res.status >= 400 && res.status < 500 && res.status != 429 &&
+		    !res.transient)
+			art_store_del(st, pending, &ignored);
 	}
 	if (rc)
 		goto done;

@@ -94,35 +94,21 @@ ssize_t art_cage_recv(int sock, art_cage_msg *m, int *fd)
 	return n;
 }
 
-static int write_proc(pid_t pid, const char *name, const char *text)
-{
-	char path[64];
-	int fd, rc = -1;
-
-	snprintf(path, sizeof path, "/proc/%ld/%s", (long)pid, name);
-	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) >= 0) {
-		rc = art_write_all(fd, text, strlen(text));
-		if (close(fd) < 0)
-			rc = -1;
-	}
-	return rc;
-}
-
 /* The cage's root is the user: uid and gid mapped to themselves. */
 static int map_ids(pid_t pid, art_err *e)
 {
 	char map[64];
 
 	/* an unprivileged user must give up setgroups before a gid map */
-	if (write_proc(pid, "setgroups", "deny") < 0 && errno != ENOENT)
+	if (art_write_proc(pid, "setgroups", "deny") < 0 && errno != ENOENT)
 		return art_err_sys(e, ART_EXIT_LOCAL, "cage: cannot deny setgroups");
 	snprintf(map, sizeof map, "%lu %lu 1\n", (unsigned long)geteuid(),
 		 (unsigned long)geteuid());
-	if (write_proc(pid, "uid_map", map) < 0)
+	if (art_write_proc(pid, "uid_map", map) < 0)
 		return art_err_sys(e, ART_EXIT_LOCAL, "cage: cannot map the user id");
 	snprintf(map, sizeof map, "%lu %lu 1\n", (unsigned long)getegid(),
 		 (unsigned long)getegid());
-	if (write_proc(pid, "gid_map", map) < 0)
+	if (art_write_proc(pid, "gid_map", map) < 0)
 		return art_err_sys(e, ART_EXIT_LOCAL, "cage: cannot map the group id");
 	return 0;
 }

@@ -12,7 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backoff.h"
 #include "fs.h"
+#include "proc.h"
 
 /* The statements art-poll runs at every poll, prepared once: parsing
  * the same SQL again was a quarter of a poll's CPU time. */
@@ -309,7 +311,8 @@ int art_policy_put(art_client *c, const json_t *policy, art_err *e)
 	return rc == SQLITE_DONE ? 0 : db_err(c, e, "cannot write the policy");
 }
 
-int art_client_lock_tokens(art_client *c, int *fd, art_err *e)
+int art_client_lock_tokens(art_client *c, long long deadline_ms, int *fd,
+			   art_err *e)
 {
 	char *path = art_join(c->dir, "token.lock");
 	int rc = 0;
@@ -318,10 +321,17 @@ int art_client_lock_tokens(art_client *c, int *fd, art_err *e)
 	if (*fd < 0) {
 		rc = art_err_sys(e, ART_EXIT_LOCAL, "%s", path);
 	} else {
-		while (flock(*fd, LOCK_EX) < 0) {
+		while (flock(*fd, deadline_ms ? LOCK_EX | LOCK_NB : LOCK_EX) < 0) {
 			if (errno == EINTR)
 				continue;
-			rc = art_err_sys(e, ART_EXIT_LOCAL, "%s: lock", path);
+			if (errno == EWOULDBLOCK && art_mono_ms() < deadline_ms) {
+				art_sleep_ms(20, NULL);
+				continue;
+			}
+			rc = errno == EWOULDBLOCK
+				? art_errf(e, ART_EXIT_REMOTE, "%s: another art process is minting a token; out of time",
+					   path)
+				: art_err_sys(e, ART_EXIT_LOCAL, "%s: lock", path);
 			close(*fd);
 			*fd = -1;
 			break;

@@ -71,9 +71,11 @@ int art_policy_put(art_client *c, const json_t *policy, art_err *e);
  * The one lock of token minting: held while a process checks the stored
  * token and, if it must, mints a new one.  Core keeps one active token
  * per client_id, so two processes minting at once would revoke each
- * other's.  Blocks until the lock is free.  *fd to pass to unlock.
+ * other's.  Blocks until the lock is free, or until deadline_ms
+ * (monotonic; 0: no limit), then ART_EXIT_REMOTE.  *fd to pass to unlock.
  */
-int art_client_lock_tokens(art_client *c, int *fd, art_err *e);
+int art_client_lock_tokens(art_client *c, long long deadline_ms, int *fd,
+			   art_err *e);
 void art_client_unlock_tokens(int fd);
 
 /* Wall-clock now, in milliseconds. */

@@ -33,7 +33,31 @@ struct art_core {
 	char *token;    /* guarded memory */
 	char token_id[128];
 	long long issued_ms, expires_ms;
+	long long deadline_ms; /* monotonic; 0: none (art_core_set_deadline) */
+	int mint_refused;      /* the last mint was refused (401) */
 };
+
+int art_core_mint_refused(const art_core *c)
+{
+	return c->mint_refused;
+}
+
+void art_core_set_deadline(art_core *c, long long mono_ms)
+{
+	c->deadline_ms = mono_ms;
+}
+
+/* The time a mint may take: its own budget, cut to the caller's
+ * deadline. */
+static long long mint_budget(const art_core *c)
+{
+	long long left;
+
+	if (!c->deadline_ms)
+		return MINT_BUDGET_MS;
+	left = c->deadline_ms - art_mono_ms();
+	return left < 0 ? 0 : left < MINT_BUDGET_MS ? left : MINT_BUDGET_MS;
+}
 
 /* --- the URL --- */
 
@@ -330,11 +354,13 @@ static int mint_locked(art_core *c, const art_client_info *info, art_err *e)
 	int rc, promoted, refused;
 
 	rc = mint_once(c, info, &refused, e);
+	c->mint_refused = rc && refused;
 	if (rc && refused && art_core_store(c, NULL, &st, e) == 0 &&
 	    promote_pending(c, st, &promoted, e) == 0 && promoted) {
 		if (c->verbose)
 			art_warn("the client secret was refused; trying the one a rotation left pending");
 		rc = mint_once(c, info, &refused, e);
+		c->mint_refused = rc && refused;
 	}
 	return rc;
 }
@@ -368,7 +394,7 @@ static int mint_once(art_core *c, const art_client_info *info, int *refused,
 			 "secret_key", secret, len);
 	art_secret_free(secret);
 	art_uuid(key); /* one key for this mint and all its retries */
-	rc = art_core_auth_post(c, "/auth/clients/token", body, key, MINT_BUDGET_MS,
+	rc = art_core_auth_post(c, "/auth/clients/token", body, key, mint_budget(c),
 				&res, e);
 	json_decref(body);
 	if (rc)
@@ -417,7 +443,7 @@ static int ensure_token(art_core *c, const char *rejected, art_err *e)
 					c->origin, info.mode);
 		return 0;
 	}
-	if ((rc = art_client_lock_tokens(c->state, &fd, e)) != 0)
+	if ((rc = art_client_lock_tokens(c->state, c->deadline_ms, &fd, e)) != 0)
 		return rc;
 	/* someone may have minted while we waited for the lock */
 	rc = load_token(c, &have, e);
@@ -438,7 +464,7 @@ int art_core_mint(art_core *c, art_err *e)
 	if (!found || strcmp(info.mode, "client") != 0)
 		return art_errf(e, ART_EXIT_REMOTE, "no client credentials for %s",
 				c->origin);
-	if ((rc = art_client_lock_tokens(c->state, &fd, e)) != 0)
+	if ((rc = art_client_lock_tokens(c->state, c->deadline_ms, &fd, e)) != 0)
 		return rc;
 	rc = mint_locked(c, &info, e);
 	art_client_unlock_tokens(fd);
@@ -584,7 +610,16 @@ int art_core_call(art_core *c, const art_core_req *rq, art_core_res *res,
 				break;
 			hr.bearer = c->token;
 		}
+		/* the caller's deadline holds for the exchange too */
+		hr.timeout_ms = c->deadline_ms ? (long)(c->deadline_ms - art_mono_ms()) : 0;
+		if (c->deadline_ms && hr.timeout_ms <= 0) {
+			rc = art_errf(e, ART_EXIT_REMOTE, "%s %s: out of time", rq->method, rq->path);
+			res->transient = 1;
+			break;
+		}
 		if ((rc = art_http_do(c->http, &hr, &h, e)) != 0) {
+			if (rc != ART_EXIT_REMOTE)
+				break; /* a redirect refused: no retry mends it */
 			res->transient = 1;
 			failures++;
 			wait = art_backoff_ms(failures, 0);

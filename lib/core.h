@@ -53,6 +53,12 @@ typedef struct art_core_res {
 	int transient;        /* no answer, 5xx, 429 without code, not JSON */
 } art_core_res;
 
+/*
+ * Nothing this client does may outlast mono_ms (CLOCK_MONOTONIC ms, 0:
+ * no limit): a token mint and the wait for the mint lock are cut to it.
+ * For art-claim's heartbeats, which must give up before the lease ends.
+ */
+void art_core_set_deadline(art_core *c, long long mono_ms);
 /* url_flag: --core, or NULL. */
 int art_core_open(const char *url_flag, int verbose, art_core **out,
 		  art_err *e);
@@ -103,6 +109,9 @@ int art_core_keep_token(art_core *c, const char *mode, const char *client_id,
 			art_err *e);
 /* Mint a client token now (art-auth client, rotate), under the lock. */
 int art_core_mint(art_core *c, art_err *e);
+/* After a failed mint: 1 when Core refused the secret (401), 0 when it
+ * could not be asked (no answer, 5xx...). */
+int art_core_mint_refused(const art_core *c);
 /* Drop the token and secret of this Core from the store and state. */
 int art_core_forget(art_core *c, art_err *e);
 

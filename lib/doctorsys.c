@@ -31,6 +31,7 @@
 
 #include "doctor.h"
 #include "fs.h"
+#include "proc.h"
 
 /* SCMP_ACT_NOTIFY, which the cage's filter uses, came with API level 5. */
 #define SECCOMP_API_NOTIFY 5
@@ -73,20 +74,6 @@ static int reap(pid_t pid)
 
 /* --- user namespaces ------------------------------------------------------ */
 
-static int write_proc(pid_t pid, const char *name, const char *text)
-{
-	char path[64];
-	int fd, rc = -1;
-
-	snprintf(path, sizeof path, "/proc/%ld/%s", (long)pid, name);
-	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) >= 0) {
-		rc = art_write_all(fd, text, strlen(text));
-		if (close(fd) < 0)
-			rc = -1;
-	}
-	return rc;
-}
-
 /* The cage's clone and id maps (cage.c): 0, or -1 with errno and what
  * failed in *step. */
 static int userns_try(const char **step)
@@ -117,19 +104,19 @@ static int userns_try(const char **step)
 		errno = err;
 		return -1;
 	}
-	if (write_proc(pid, "setgroups", "deny") < 0 && errno != ENOENT) {
+	if (art_write_proc(pid, "setgroups", "deny") < 0 && errno != ENOENT) {
 		*step = "setgroups";
 		rc = -1;
 	}
 	snprintf(map, sizeof map, "%lu %lu 1\n", (unsigned long)geteuid(),
 		 (unsigned long)geteuid());
-	if (!rc && write_proc(pid, "uid_map", map) < 0) {
+	if (!rc && art_write_proc(pid, "uid_map", map) < 0) {
 		*step = "uid_map";
 		rc = -1;
 	}
 	snprintf(map, sizeof map, "%lu %lu 1\n", (unsigned long)getegid(),
 		 (unsigned long)getegid());
-	if (!rc && write_proc(pid, "gid_map", map) < 0) {
+	if (!rc && art_write_proc(pid, "gid_map", map) < 0) {
 		*step = "gid_map";
 		rc = -1;
 	}

@@ -38,7 +38,7 @@ struct art_hintwait {
 	art_sse *parser;
 	long long reconnect_ms;   /* monotonic: not before */
 	int failures;
-	int refused;              /* the stream's last answer was a 401 */
+	int refused;              /* 401s in a row on the stream */
 };
 
 static void count_accepted(art_hintwait *hw)
@@ -167,13 +167,15 @@ static void tend_stream(art_hintwait *hw)
 	if (!hw->on || hw->stream || art_mono_ms() < hw->reconnect_ms)
 		return;
 	art_sse_reset(hw->parser);
-	if (art_core_stream_open(hw->c, "/hints", hw->refused, on_chunk, hw,
+	/* one new token after a 401; a new token refused as well is not a
+	 * reason to mint again (each mint revokes the token of every other
+	 * art process): the backoff grows instead */
+	if (art_core_stream_open(hw->c, "/hints", hw->refused == 1, on_chunk, hw,
 				 &hw->stream, &e) != 0) {
 		art_report(&e);
 		hw->failures++;
 		hw->reconnect_ms = art_mono_ms() + art_backoff_ms(hw->failures, 0);
 	}
-	hw->refused = 0;
 }
 
 int art_hintwait_wait(art_hintwait *hw, const json_t *policy, long long wait_ms,
@@ -198,11 +200,13 @@ int art_hintwait_wait(art_hintwait *hw, const json_t *policy, long long wait_ms,
 					art_warn("hint stream closed (HTTP %ld); reconnecting", status);
 				art_http_stream_close(hw->stream);
 				hw->stream = NULL;
-				hw->refused = status == 401;
+				hw->refused = status == 401 ? hw->refused + 1 : 0;
 				hw->failures++;
 				hw->reconnect_ms = art_mono_ms() + art_backoff_ms(hw->failures, 0);
-			} else if (status == 0) {
+			} else if (status == 200) {
+				/* a stream that answered: the next failure starts afresh */
 				hw->failures = 0;
+				hw->refused = 0;
 			}
 			continue;
 		}

@@ -151,8 +151,10 @@ static int on_debug(CURL *c, curl_infotype type, char *data, size_t size,
 		}
 		if (!*line)
 			continue;
-		if (strncasecmp(line, "Authorization:", 14) == 0) {
-			fprintf(stderr, "%s %s\n", tag, "Authorization: [REDACTED]");
+		if (strncasecmp(line, "Authorization:", 14) == 0 ||
+		    strncasecmp(line, "Proxy-Authorization:", 20) == 0) {
+			fprintf(stderr, "%s %.*s: [REDACTED]\n", tag,
+				(int)(strchr(line, ':') - line), line);
 			continue;
 		}
 		clean = art_secretlog_scrub(line);
@@ -325,7 +327,9 @@ static int exchange(art_http *h, const char *method, const char *url,
 	curl_easy_reset(c);
 	common_setup(c, h->verbose);
 	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, EXCHANGE_TIMEOUT_MS);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
+			 rq->timeout_ms > 0 && rq->timeout_ms < EXCHANGE_TIMEOUT_MS
+			 ? rq->timeout_ms : EXCHANGE_TIMEOUT_MS);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
@@ -420,7 +424,7 @@ int art_http_do(art_http *h, const art_http_req *rq, art_http_resp *rs,
 		}
 		if (is_https(url) && !is_https(next)) {
 			sink_free(&body);
-			return art_errf(e, ART_EXIT_REMOTE,
+			return art_errf(e, ART_EXIT_DENIED,
 					"%s %s: refused a redirect from https to http",
 					method, rq->url);
 		}
@@ -430,12 +434,26 @@ int art_http_do(art_http *h, const art_http_req *rq, art_http_resp *rs,
 			return art_errf(e, ART_EXIT_REMOTE, "%s %s: bad redirect location",
 					method, rq->url);
 		}
-		/* the token is for its origin only */
-		if (strcmp(here, origin) != 0)
-			bearer = NULL;
 		if (rs->status != 307 && rs->status != 308) {
 			method = "GET";
 			with_body = 0;
+		}
+		/* the token, and a body (which may hold a secret), are for
+		 * their origin only; and no plain http but to loopback */
+		if (strcmp(here, origin) != 0) {
+			if (with_body && rq->body) {
+				sink_free(&body);
+				return art_errf(e, ART_EXIT_DENIED,
+						"%s %s: refused a redirect of its body to another origin",
+						method, rq->url);
+			}
+			bearer = NULL;
+		}
+		if (!is_https(next) && !art_http_is_loopback(next)) {
+			sink_free(&body);
+			return art_errf(e, ART_EXIT_DENIED,
+					"%s %s: refused a redirect to plain http off this machine",
+					method, rq->url);
 		}
 		snprintf(url, sizeof url, "%s", next);
 	}
@@ -511,6 +529,8 @@ int art_http_stream_poll(art_http_stream *s, int extra_fd, int timeout_ms,
 			    extra_fd >= 0 ? 1 : 0, timeout_ms, NULL) != CURLM_OK)
 		return art_errf(e, ART_EXIT_LOCAL, "waiting for the hint stream failed");
 	curl_multi_perform(s->multi, &running);
+	/* 0 until the status line came */
+	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, status);
 	while ((m = curl_multi_info_read(s->multi, &left))) {
 		if (m->msg != CURLMSG_DONE)
 			continue;

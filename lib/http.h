@@ -35,6 +35,7 @@ typedef struct art_http_req {
 	const char *if_none_match;   /* NULL: none */
 	const char *body;            /* JSON, or NULL */
 	size_t body_len;
+	long timeout_ms;             /* whole exchange; 0: the default 120 s */
 } art_http_req;
 
 typedef struct art_http_resp {
@@ -53,8 +54,8 @@ void art_http_free(art_http *h);
 /*
  * One exchange.  0 when an HTTP answer came (any status: the caller
  * decides); ART_EXIT_REMOTE when none did (connection refused, reset,
- * timeout, stalled or oversized body, TLS failure, a refused redirect),
- * with why in e.
+ * timeout, stalled or oversized body, TLS failure), with why in e;
+ * ART_EXIT_DENIED for a redirect refused (not worth trying again).
  */
 int art_http_do(art_http *h, const art_http_req *rq, art_http_resp *rs,
 		art_err *e);
@@ -71,8 +72,9 @@ int art_http_stream_open(int verbose, const char *url, const char *bearer,
 			 art_http_stream **out, art_err *e);
 /*
  * Wait up to timeout_ms for stream data or for extra_fd (-1: none) to be
- * readable, and hand what came to the callback.  *done set when the
- * stream ended (*status: its HTTP status, 0 when none came; e says why).
+ * readable, and hand what came to the callback.  *status: the HTTP
+ * status once it came (0 before).  *done set when the stream ended (e
+ * says why).
  */
 int art_http_stream_poll(art_http_stream *s, int extra_fd, int timeout_ms,
 			 int *done, long *status, art_err *e);

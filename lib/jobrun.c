@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <seccomp.h>
+
 #include "backoff.h"
 #include "clientstate.h"
 #include "fs.h"
@@ -198,6 +200,28 @@ static void stop_child(child *ch, art_jobrun_result *res, int grace_s)
 	}
 }
 
+/*
+ * The command runs as the user who holds Core's secrets: the kernel
+ * keyring that holds them (or the key of the file that does) is shut to
+ * it and everything it starts, by a seccomp filter no process can lift.
+ * (The key file named by ART_STORE_KEY_FILE stays readable to the same
+ * user: art-claim(1) says to keep such a command in art-vm's cage.)
+ */
+static int deny_keyrings(void)
+{
+	scmp_filter_ctx f = seccomp_init(SCMP_ACT_ALLOW);
+	int rc = -1;
+
+	if (f && seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(keyctl), 0) == 0 &&
+	    seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(add_key), 0) == 0 &&
+	    seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(request_key), 0) == 0 &&
+	    seccomp_attr_set(f, SCMP_FLTATR_CTL_NNP, 1) == 0 &&
+	    seccomp_load(f) == 0)
+		rc = 0;
+	seccomp_release(f);
+	return rc;
+}
+
 static int start(child *ch, const art_lease *l, const art_jobrun_opts *o,
 		 art_err *e)
 {
@@ -226,6 +250,10 @@ static int start(child *ch, const art_lease *l, const art_jobrun_opts *o,
 		sigaction(SIGHUP, &dfl, NULL);
 		dup2(in[0], STDIN_FILENO);
 		dup2(out[1], STDOUT_FILENO);
+		/* none of art-claim's descriptors: its connection to Core */
+		close_range(3, ~0U, 0);
+		if (deny_keyrings() != 0)
+			_exit(126);
 		execvpe(o->argv[0], o->argv, env);
 		_exit(errno == ENOENT ? 127 : 126);
 	}
@@ -326,7 +354,12 @@ int art_jobrun(art_core *c, art_lease *l, const art_jobrun_opts *o,
 		if (now < next_hb)
 			continue;
 		memset(&hbe, 0, sizeof hbe);
+		/* a heartbeat (and a token mint it may need) ends before the
+		 * point where the lease is given up, whatever Core does */
+		art_core_set_deadline(c, art_mono_ms() +
+				      (l->expires_ms - (long long)(l->heartbeat_s * 1000)) - now);
 		hb = heartbeat(c, l, &cancel, &hbe);
+		art_core_set_deadline(c, 0);
 		if (hb < 0) {
 			res->lease_lost = 1;
 			event(o, "art.job.lease_lost", json_pack("{s:s, s:s, s:s}", "job", l->job_id,

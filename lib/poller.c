@@ -320,7 +320,9 @@ static int pass(poller *p, long long *next, art_err *e)
 	*next = now + MAX_WAIT_MS;
 	if ((rc = art_schedule_get(art_core_state(p->c), "policy", &s, e)) != 0)
 		return rc;
-	if (!p->policy || due_ms(&s) <= now) {
+	/* the policy's schedule holds even when none is known yet (after a
+	 * SLOW_DOWN or a failure of the very first poll) */
+	if (due_ms(&s) <= now) {
 		rc = poll_policy(p, e);
 		if (rc && (!p->policy || rc != ART_EXIT_REMOTE))
 			return rc; /* without a policy no feature is on */
@@ -331,8 +333,14 @@ static int pass(poller *p, long long *next, art_err *e)
 	}
 	if (due_ms(&s) < *next)
 		*next = due_ms(&s);
-	if (!p->policy)
-		return 0; /* slowed down before the first policy: its time will come */
+	if (!p->policy) {
+		char nb[32];
+
+		art_rfc3339_ms(due_ms(&s), nb);
+		art_warn("no policy from %s yet: the next try is not before %s",
+			 art_core_origin(p->c), nb);
+		return 0;
+	}
 	if (!art_policy_feature(current_policy(p), "jobs.discovery"))
 		return art_errf(e, ART_EXIT_DENIED,
 				"Core's policy has jobs.discovery off: not polling /jobs");
@@ -449,10 +457,18 @@ int art_poll_current_policy(art_core *c, json_t **out, art_err *e)
 	    (rc = art_schedule_get(art_core_state(c), "policy", &s, e)) != 0)
 		return rc;
 	/* polled only when the schedule allows, like any poll */
-	if (!p.policy || due_ms(&s) <= art_wall_ms()) {
+	if (due_ms(&s) <= art_wall_ms()) {
 		rc = poll_policy(&p, e);
 		if (rc && !p.policy)
 			return rc;
+	}
+	if (!p.policy) {
+		char nb[32];
+
+		art_rfc3339_ms(due_ms(&s), nb);
+		return art_errf(e, ART_EXIT_REMOTE,
+				"no policy from %s yet, and none may be asked for before %s",
+				art_core_origin(c), nb);
 	}
 	*out = json_incref(json_object_get(p.policy, "policy"));
 	json_decref(p.policy);

@@ -228,3 +228,17 @@ void art_kill_descendants(void)
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
 }
+
+int art_write_proc(pid_t pid, const char *name, const char *text)
+{
+	char path[64];
+	int fd, rc = -1;
+
+	snprintf(path, sizeof path, "/proc/%ld/%s", (long)pid, name);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) >= 0) {
+		rc = art_write_all(fd, text, strlen(text));
+		if (close(fd) < 0)
+			rc = -1;
+	}
+	return rc;
+}

@@ -6,6 +6,7 @@
 #define ART_PROC_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "diag.h"
 
@@ -44,6 +45,9 @@ void art_subreaper(void);
  */
 void art_kill_descendants(void);
 
+/* Write text to /proc/<pid>/<name> (an id map, setgroups): 0, or -1
+ * with errno. */
+int art_write_proc(pid_t pid, const char *name, const char *text);
 /* 0 when the program ran (whatever its status); else ART_EXIT_LOCAL. */
 int art_spawn_run(const art_spawn *s, art_spawn_result *res, art_err *e);
 void art_spawn_result_free(art_spawn_result *res);

@@ -87,6 +87,14 @@ teardown() { teardown_core; }
 	[ "$(json '.core')" = "http://127.0.0.1:$CORE_PORT" ]
 }
 
+@test "art-auth client: a redirect would carry the secret to another origin: refused" {
+	admin faults '{"route":"POST /auth/clients/token","faults":[{"kind":"redirect_other"}]}' >/dev/null
+	run --separate-stderr art-auth client --client-id c-42 --secret-file "$ART_TMP/secret"
+	[ "$status" -eq 5 ] || { echo "status $status: $stderr"; false; }
+	[[ "$stderr" == *"redirect of its body to another origin"* ]]
+	[ "$(requests | jq -s '[.[] | select(.origin == "other")] | length')" -eq 0 ]
+}
+
 @test "art-auth client: a secret from a file descriptor; an empty one is refused" {
 	run --separate-stderr art-auth client --client-id c-42 --secret-fd 3 3<"$ART_TMP/secret"
 	[ "$status" -eq 0 ]

@@ -285,6 +285,17 @@ job_state() { admin "jobs/$1" | jq -r "$2"; }
 	[ "$(job_state j_1 .result.key)" = "" ]
 }
 
+@test "art-claim --run: the command can reach neither the keyring nor art-claim's connections" {
+	command -v keyctl >/dev/null || skip "no keyctl"
+	run --separate-stderr art-claim --job j_1 --run -- sh -c 'cat >/dev/null
+		if keyctl show @u >/dev/null 2>&1; then k=open; else k=shut; fi
+		s=$(ls -l /proc/self/fd | grep -c socket)
+		printf "{\"keyring\":\"%s\",\"sockets\":%s}\n" "$k" "$s"'
+	[ "$status" -eq 0 ]
+	[ "$(job_state j_1 .result.keyring)" = shut ]
+	[ "$(job_state j_1 .result.sockets)" = 0 ]
+}
+
 @test "art-claim: a governor can veto the claim" {
 	mkdir -p .art/governors.d
 	printf '#!/bin/sh\necho "no claims today"\nexit 1\n' > .art/governors.d/no

@@ -502,6 +502,12 @@ server() {
 	[[ "$stderr" == *'"reason": "outside_allowlist"'* ]]
 	[[ "$stderr" == *"art pre-receive: feat/T1-tom: commits leave the scope of run T1/tom"* ]]
 	[ "$(git --git-dir="$S" rev-parse feat/T1-tom)" = "$good" ]
+	# nor by deleting the run record in the same push
+	run --separate-stderr git push origin feat/T1-tom :refs/art/runs/T1/tom
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"refs/art/runs/T1/tom: a run record is kept once written"* ]]
+	[ "$(git --git-dir="$S" rev-parse feat/T1-tom)" = "$good" ]
+	git --git-dir="$S" rev-parse -q --verify refs/art/runs/T1/tom >/dev/null
 }
 
 @test "pre-receive checks a new branch from the manifest's base when the run record is already there" {
