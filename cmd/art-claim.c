@@ -1,6 +1,5 @@
 /* art-claim - claim a job and see it through (art-claim(1)). */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,19 +7,12 @@
 #include "art.h"
 #include "claim.h"
 #include "core.h"
+#include "proc.h"
 #include "secretlog.h"
 
 static const char usage[] =
 	"usage: art-claim [--core URL] [--job ID] [--grace S] [--pretty] [-v]\n"
 	"                 [--run -- CMD [ARG...]]\n";
-
-static volatile int stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 int main(int argc, char **argv)
 {
@@ -35,8 +27,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *core_url = NULL;
-	art_claim_opts o = { .grace_s = 10, .stop = &stop };
-	struct sigaction sa;
+	art_claim_opts o = { .grace_s = 10 };
 	int c, run = 0, rc, status = 0;
 	char *end;
 	long v;
@@ -72,11 +63,7 @@ int main(int argc, char **argv)
 	}
 	if (run)
 		o.argv = argv + optind;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	o.stop = art_catch_stop();
 	if ((rc = art_core_open(core_url, o.verbose, &core, &e)) == 0)
 		rc = art_claim(core, &o, &status, &e);
 	if (rc && e.status)

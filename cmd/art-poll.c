@@ -1,6 +1,5 @@
 /* art-poll - discover jobs at Core's pace (art-poll(1)). */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,20 +7,13 @@
 #include "art.h"
 #include "core.h"
 #include "poller.h"
+#include "proc.h"
 #include "secretlog.h"
 
 static const char usage[] =
 	"usage: art-poll [--core URL] [--scope S]... [--limit N] [--once] [--hints sse|FIFO]\n"
 	"                [--pretty] [-v]\n"
 	"       art-poll --schedule [--core URL] [--scope S]...\n";
-
-static volatile int stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 /* Without --scope: the scopes Core granted the client's token, when it
  * said (*out NULL otherwise: Core's own default). */
@@ -65,7 +57,6 @@ int main(int argc, char **argv)
 	const char *core_url = NULL;
 	const char **scopes = art_xmalloc(sizeof *scopes * (size_t)argc);
 	art_poll_opts o = { 0 };
-	struct sigaction sa;
 	int c, n = 0, schedule = 0, rc;
 	char *end;
 	long v;
@@ -117,11 +108,6 @@ int main(int argc, char **argv)
 		free(scopes);
 		return art_exit_status(ART_EXIT_USAGE);
 	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal; /* no SA_RESTART: waits end at once */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 	if ((rc = art_core_open(core_url, o.verbose, &core, &e)) != 0)
 		goto out;
 	if (n == 0 && (rc = token_scopes(core, &token_scope_list, &e)) != 0)
@@ -133,7 +119,7 @@ int main(int argc, char **argv)
 		    art_json_emit(out, o.pretty) != 0)
 			rc = ART_EXIT_LOCAL;
 	} else {
-		rc = art_poll(core, &o, &stop, &e);
+		rc = art_poll(core, &o, art_catch_stop(), &e);
 	}
 out:
 	if (rc && e.status)

@@ -247,7 +247,7 @@ int art_hooks_install(const art_repo *r, json_t **result, int *relative,
 	struct hook h[NHOOKS];
 	char *dir = NULL;
 	size_t i, len = strlen(art_embedded_hook_sh);
-	int rc, todo = 0;
+	int rc, pending = 0;
 	json_t *list;
 
 	*result = NULL;
@@ -260,9 +260,9 @@ int art_hooks_install(const art_repo *r, json_t **result, int *relative,
 				      h[i].path, h[i].chained);
 			goto out;
 		}
-		todo |= h[i].state != HOOK_ART_SAME;
+		pending |= h[i].state != HOOK_ART_SAME;
 	}
-	if (todo && (rc = writable_dir(dir, e)) != 0)
+	if (pending && (rc = writable_dir(dir, e)) != 0)
 		goto out;
 	for (i = 0; i < NHOOKS; i++) {
 		if (h[i].state == HOOK_ART_SAME)
@@ -284,7 +284,7 @@ int art_hooks_install(const art_repo *r, json_t **result, int *relative,
 		}
 		h[i].wrote = 1;
 	}
-	if (todo)
+	if (pending)
 		sync_dir(dir);
 	list = json_array();
 	for (i = 0; i < NHOOKS; i++)
@@ -305,7 +305,7 @@ int art_hooks_uninstall(const art_repo *r, json_t **result, art_err *e)
 	struct hook h[NHOOKS];
 	char *dir = NULL;
 	size_t i;
-	int rc, relative, todo = 0;
+	int rc, relative, pending = 0;
 	json_t *list;
 
 	*result = NULL;
@@ -318,10 +318,10 @@ int art_hooks_uninstall(const art_repo *r, json_t **result, art_err *e)
 				      h[i].path, h[i].chained);
 			goto out;
 		}
-		todo |= h[i].state != HOOK_FOREIGN &&
+		pending |= h[i].state != HOOK_FOREIGN &&
 			(h[i].state != HOOK_ABSENT || h[i].has_chained);
 	}
-	if (todo && access(dir, W_OK) < 0) {
+	if (pending && access(dir, W_OK) < 0) {
 		rc = art_err_sys(e, ART_EXIT_LOCAL,
 				 "hooks directory %s is not writable", dir);
 		goto out;
@@ -348,7 +348,7 @@ int art_hooks_uninstall(const art_repo *r, json_t **result, art_err *e)
 						      "removed", art,
 						      "restored", restore));
 	}
-	if (todo)
+	if (pending)
 		sync_dir(dir);
 	*result = json_pack("{s:o, s:s}", "hooks", list, "hooksPath", dir);
 out:

@@ -45,6 +45,12 @@ void art_subreaper(void);
  */
 void art_kill_descendants(void);
 
+/*
+ * SIGINT, SIGTERM and SIGHUP set the flag returned, which a long-running
+ * command (a poller, a job's supervisor) checks to stop cleanly.  No
+ * SA_RESTART: a wait in progress ends at once.
+ */
+volatile int *art_catch_stop(void);
 /* Write text to /proc/<pid>/<name> (an id map, setgroups): 0, or -1
  * with errno. */
 int art_write_proc(pid_t pid, const char *name, const char *text);
