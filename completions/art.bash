@@ -12,7 +12,7 @@ _art_help_topics=(init start prompt scope-check close verify log vm auth poll cl
 
 # Subcommands of art-log, art-vm and art-auth.
 _art_log_subcommands=(append show verify replay)
-_art_vm_subcommands=(run)
+_art_vm_subcommands=(run image)
 _art_auth_subcommands=(client login device rotate status logout)
 
 # Whether flag $1 of art-auth takes a value (in the next word): art-auth's
@@ -116,8 +116,9 @@ _art_flags()
 	'log replay') long=(--run --help) ;;
 	vm) long=(--help) ;;
 	'vm run') long=(--agent --ticket --backend --net --allow-write --hide
-		--env --keep-home --allow-unix --timeout --max-procs --report
-		--help) ;;
+		--env --keep-home --allow-unix --timeout --max-procs --memory --cpus
+		--report --help) ;;
+	'vm image') long=(--kernel --help) ;;
 	auth) long=(--core --store --pretty --verbose --help)
 		short=(-v -h) ;;
 	'auth client') long=(--client-id --secret-file --secret-fd --core
@@ -194,6 +195,12 @@ _art_verb()
 		return 0
 	fi
 
+	# art-vm image build|status
+	if [[ $flags == 'vm image' && $cur != -* && $opt != --kernel ]]; then
+		_art_filter "$cur" "" <<<$'build\nstatus'
+		return 0
+	fi
+
 	# art-vm run ... -- CMD ARG..., art-claim ... --run -- CMD ARG...: a
 	# command, then its arguments
 	if [[ $verb == vm || $verb == claim ]]; then
@@ -222,7 +229,11 @@ _art_verb()
 		_art_filter "$cur" "$pfx" <<<"$(_art_refs)"
 		return 0 ;;
 	start:--by | close:--summary | close:--risk | close:--next | \
-	close:--timeout | vm:--timeout | vm:--max-procs)
+	close:--timeout | vm:--timeout | vm:--max-procs | vm:--memory | vm:--cpus)
+		return 0 ;;
+	vm:--kernel)
+		# the releases /boot has a kernel of
+		_art_filter "$cur" "$pfx" <<<"$(compgen -G '/boot/vmlinuz-*' | sed 's|^/boot/vmlinuz-||')"
 		return 0 ;;
 	vm:--backend)
 		_art_filter "$cur" "$pfx" <<<$'cage\nqemu\nauto'

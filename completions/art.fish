@@ -283,7 +283,10 @@ complete -c art-log -s h -l help -d 'print the usage and exit'
 
 # art-vm run [flags] -- CMD [ARG...]
 complete -c art-vm -f
-complete -c art-vm -n __art_no_sub -a run -d 'run a command in the cage of a run'
+complete -c art-vm -n __art_no_sub -a run -d 'run a command in the cage or the microVM of a run'
+complete -c art-vm -n __art_no_sub -a image -d "build or check the microVM's image"
+complete -c art-vm -n '__art_sub_is image' -a 'build status' -d 'action'
+complete -c art-vm -n '__art_sub_is image' -l kernel -x -a '(string replace /boot/vmlinuz- "" /boot/vmlinuz-*)' -d 'the kernel release to build from'
 complete -c art-vm -n '__art_sub_is run' -l agent -x -a '(__art_agents)' -d 'agent of the run (with --ticket)'
 complete -c art-vm -n '__art_sub_is run' -l ticket -x -a '(__art_tickets)' -d 'ticket of the run (with --agent)'
 complete -c art-vm -n '__art_sub_is run' -l backend -x -a 'cage qemu auto' -d 'where the command runs'
@@ -295,6 +298,8 @@ complete -c art-vm -n '__art_sub_is run' -l keep-home -d "keep HOME, the user's,
 complete -c art-vm -n '__art_sub_is run' -l allow-unix -d 'let the command make AF_UNIX sockets'
 complete -c art-vm -n '__art_sub_is run' -l timeout -x -d 'seconds before the command is stopped'
 complete -c art-vm -n '__art_sub_is run' -l max-procs -x -d 'at most this many processes in the cage'
+complete -c art-vm -n '__art_sub_is run' -l memory -x -d "the microVM's memory in MiB"
+complete -c art-vm -n '__art_sub_is run' -l cpus -x -d "the microVM's processors"
 complete -c art-vm -n '__art_sub_is run' -l report -r -F -d 'write the JSON report there'
 complete -c art-vm -s h -l help -d 'print the usage and exit'
 complete -c art-vm -n __art_dashdash -a '(__art_command)'

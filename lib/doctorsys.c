@@ -298,24 +298,51 @@ json_t *art_doctor_kvm(void)
 	return art_doctor_record("kvm", 0, 0, v, fix);
 }
 
+/* The microVM image's record (vmimage.h), read, not checked: checking
+ * hashes it, which art-vm image status does. */
+static json_t *vm_image(void)
+{
+	char *base = NULL, *rec = NULL, *text = NULL;
+	art_err e = { 0 };
+	json_t *v, *j = NULL;
+	size_t n;
+
+	if (art_user_dir("XDG_CACHE_HOME", ".cache", "the microVM image", &base, &e) != 0)
+		return json_null();
+	rec = art_asprintf("%s/vm/image.json", base);
+	if (art_read_path(rec, 1024 * 1024, &text, &n, &e) == 0)
+		j = json_loadb(text, n, 0, NULL);
+	v = json_pack("{s:s, s:b, s:O?}", "record", rec, "built", j != NULL,
+		      "release", json_object_get(j, "release"));
+	json_decref(j);
+	free(text);
+	free(rec);
+	free(base);
+	return v;
+}
+
 json_t *art_doctor_qemu(void)
 {
 	struct utsname u;
 	char *name, *path;
-	json_t *v, *r;
+	json_t *v, *r, *img;
+	int built;
 
 	if (uname(&u) < 0)
 		snprintf(u.machine, sizeof u.machine, "x86_64");
 	name = art_asprintf("qemu-system-%s", u.machine);
 	path = art_doctor_which(name);
-	/* no VM image is defined until the backend exists: nothing to find */
-	v = json_pack("{s:s, s:o, s:n}", "program", name,
-		      "path", path ? json_string(path) : json_null(), "image");
-	r = art_doctor_record("qemu", path != NULL, 0, v,
-			      path ? NULL : "install QEMU (Debian: apt install qemu-system) "
-					    "for the microVM backend of a later release");
-	json_object_set_new(r, "note", json_string("qemu backend not available in this "
-						   "version: art-vm runs the cage"));
+	img = vm_image();
+	built = json_is_true(json_object_get(img, "built"));
+	v = json_pack("{s:s, s:o, s:o}", "program", name,
+		      "path", path ? json_string(path) : json_null(), "image", img);
+	/* art-vm --backend qemu needs both; the cage needs neither */
+	r = art_doctor_record("qemu", path != NULL && built, 0, v,
+			      !path ? "install QEMU for art-vm --backend qemu "
+				      "(Debian: apt install qemu-system-x86)"
+			      : !built ? "build the microVM image: art-vm image build "
+					 "(needs linux-image-amd64 and busybox-static)"
+			      : NULL);
 	free(name);
 	free(path);
 	return r;

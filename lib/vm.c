@@ -10,10 +10,9 @@
 #include "fs.h"
 #include "governor.h"
 #include "jsonio.h"
+#include "qemu.h"
 #include "redact.h"
 #include "vmview.h"
-
-extern char **environ;
 
 /* The command line as the log and the governors get it: redacted. */
 static json_t *argv_json(char *const *argv)
@@ -69,13 +68,14 @@ static int report_writable(const char *path, art_err *e)
 	return rc;
 }
 
-static json_t *report_of(const art_cage_result *res, int status, int net)
+static json_t *report_of(const art_cage_result *res, int status, int net,
+			 const char *backend, const char *accel)
 {
-	return json_pack("{s:i, s:o, s:I, s:s, s:I, s:b, s:O, s:s, s:o, s:o, s:o}",
+	json_t *rep = json_pack("{s:i, s:o, s:I, s:s, s:I, s:b, s:O, s:s, s:o, s:o, s:o}",
 			 "exit", status,
 			 "signal", res->signal ? json_integer(res->signal) : json_null(),
 			 "duration_ms", (json_int_t)res->duration_ms,
-			 "backend", "cage",
+			 "backend", backend,
 			 "denied", (json_int_t)res->denied,
 			 "timed_out", res->timed_out,
 			 "denied_calls", res->denied_calls,
@@ -85,6 +85,10 @@ static json_t *report_of(const art_cage_result *res, int status, int net)
 			 "pids_limit_hit", !res->pids_limit ? json_false()
 			 : strcmp(res->pids_limit, "cgroup") ? json_null()
 			 : json_boolean(res->pids_limit_hit));
+
+	if (accel)
+		json_object_set_new(rep, "accel", json_string(accel));
+	return rep;
 }
 
 /* What art-vm does while the cage builds its view: the run must be
@@ -96,6 +100,8 @@ struct vmctx {
 	art_vm_view *v;
 	art_events *ev;
 	json_t *argv;
+	const char *backend;  /* "cage" or "qemu" */
+	art_qemu_opts q;      /* the microVM's, with the accelerator used */
 	int started, ended;   /* art.vm.started logged; the end too */
 	int status, rc;       /* art-vm's exit status; the end's logging */
 	art_err end_err;
@@ -123,7 +129,7 @@ static int before_exec(void *p, art_err *e)
 	action = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:O, s:o, s:o, s:o, s:o, s:b, s:i, s:I}",
 			   "action", "vm.run", "agent", run->agent,
 			   "ticket", run->ticket, "worktree", x->v->workdir,
-			   "backend", "cage", "net", net,
+			   "backend", x->backend, "net", net,
 			   "unix", x->o->allow_unix, "argv", x->argv,
 			   "writable", strings(x->v->writable.v),
 			   "gitdata", strings(x->v->gitdata.v),
@@ -136,7 +142,7 @@ static int before_exec(void *p, art_err *e)
 	json_decref(action);
 	if (rc)
 		return rc;
-	in.data = json_pack("{s:s, s:s, s:b, s:O, s:o, s:b, s:i, s:I}", "backend", "cage",
+	in.data = json_pack("{s:s, s:s, s:b, s:O, s:o, s:b, s:i, s:I}", "backend", x->backend,
 			    "net", net, "unix", x->o->allow_unix, "argv", x->argv,
 			    "env", strings((char *const *)x->o->env),
 			    "keep_home", x->o->keep_home, "timeout", x->o->timeout_s,
@@ -165,7 +171,8 @@ static void log_end(struct vmctx *x, const art_cage_result *res,
 
 	x->ended = 1;
 	x->status = failed ? 125 : art_cage_status(res);
-	rep = report_of(res, x->status, x->o->net_loopback);
+	rep = report_of(res, x->status, x->o->net_loopback, x->backend,
+			!strcmp(x->backend, "qemu") ? x->q.accel : NULL);
 	if (failed)
 		json_object_set_new(rep, "error", json_string(failed->msg));
 	in.data = rep;
@@ -190,13 +197,17 @@ int art_vm_run(const art_repo *r, const art_run *run, const art_vm_opts *o,
 	       int *status, art_err *e)
 {
 	art_vm_view v = { .qlock = -1 };
-	struct vmctx x = { .r = r, .run = run, .o = o, .v = &v };
+	struct vmctx x = { .r = r, .run = run, .o = o, .v = &v, .backend = "cage" };
 	art_cage c = { 0 };
 	art_cage_result res = { 0 };
 	json_t *rep;
 	int rc;
 
 	*status = 125;
+	/* auto: the microVM where it is cheap (KVM works), else the cage */
+	if (o->backend && (!strcmp(o->backend, "qemu") ||
+			   (!strcmp(o->backend, "auto") && art_qemu_preferred())))
+		x.backend = "qemu";
 	/* a report that cannot be written is known before, not after, the
 	 * command: its status would be lost */
 	if (o->report && (rc = report_writable(o->report, e)) != 0)
@@ -219,7 +230,13 @@ int art_vm_run(const art_repo *r, const art_run *run, const art_vm_opts *o,
 	c.before_exec = before_exec;
 	c.after_end = after_end;
 	c.ctx = &x;
-	rc = art_cage_run(&c, &res, e);
+	if (!strcmp(x.backend, "qemu")) {
+		x.q = (art_qemu_opts){ .common = v.common, .memory_mb = o->memory_mb,
+				       .cpus = o->cpus };
+		rc = art_qemu_run(&c, &x.q, &res, e);
+	} else {
+		rc = art_cage_run(&c, &res, e);
+	}
 	if (x.started && !x.ended)
 		log_end(&x, &res, rc ? e : NULL);
 	/* the cage is gone: its objects join the store, odd files leave
@@ -237,7 +254,7 @@ out:
 	/* refused before anything ran: nothing to log, but the report
 	 * says why */
 	if (rc && !x.ended && o->report) {
-		rep = json_pack("{s:i, s:s, s:s}", "exit", 125, "backend", "cage",
+		rep = json_pack("{s:i, s:s, s:s}", "exit", 125, "backend", x.backend,
 				"error", e->msg);
 		write_report(o, rep, &(art_err){ 0 });
 		json_decref(rep);

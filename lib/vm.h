@@ -30,10 +30,12 @@ typedef struct art_vm_opts {
 	int timeout_s;               /* 0: none */
 	long max_procs;              /* 0: none */
 	const char *report;          /* --report FILE, or NULL */
+	const char *backend;         /* "cage", "qemu" or "auto"; NULL: cage */
+	int memory_mb, cpus;         /* the microVM's; 0: its defaults */
 } art_vm_opts;
 
 /*
- * Run the command in the cage of run: governors first (the action
+ * Run the command in the cage of run (or in the microVM, qemu.h): governors first (the action
  * "vm.run"), the events art.vm.started and art.vm.exited around it, the
  * report written whatever happened.  *status gets the status art-vm
  * exits with (cli.md: the command's, 124 at the timeout, 125 when art-vm

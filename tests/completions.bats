@@ -505,7 +505,13 @@ scratch_repo() {
 
 @test "bash: art-vm completes run, its flags, and the command after --" {
 	run --separate-stderr comp art-vm ''
-	[ "$output" = run ]
+	[ "$output" = $'run\nimage' ]
+	run --separate-stderr comp art-vm image ''
+	[ "$output" = $'build\nstatus' ]
+	run --separate-stderr comp art-vm image build --k
+	[ "$output" = --kernel ]
+	run --separate-stderr comp art-vm run --mem
+	[ "$output" = --memory ]
 	run --separate-stderr comp art-vm run --ne
 	[ "$output" = --net ]
 	run --separate-stderr comp art-vm run --net ''
@@ -898,7 +904,9 @@ scratch_repo() {
 	need_fish
 	: >report.json
 	run --separate-stderr fcomp 'art-vm '
-	[ "$output" = run ]
+	[ "$output" = $'image\nrun' ]
+	run --separate-stderr fcomp 'art-vm image '
+	[ "$output" = $'build\nstatus' ]
 	run --separate-stderr fcomp 'art-vm -'
 	[ "$output" = $'-h\n--help' ]
 	run --separate-stderr fcomp 'art-vm run --ne'
