@@ -69,6 +69,30 @@ $(B)/gen/embedded.c: $(B)/tools/embed $(TEMPLATES) $(HOOK)
 $(B)/gen/embedded.o: $(B)/gen/embedded.c lib/embedded.h
 	$(CC) $(CFLAGS) $(ART_CFLAGS) -c -o $@ $<
 
+# The init of art-vm's microVM (guest/init.c): a static program of its
+# own, with libc and lib/vmproto.c only, built into art-vm (vmbuild.c
+# puts it in the image).  Never sanitized: it runs in the guest.
+GUEST_CC ?= $(CC)
+GUEST_CFLAGS = -std=gnu11 -Os -g0 -static -Wall -Wextra -Werror -Wshadow \
+	-Wstrict-prototypes -Ilib -ffile-prefix-map=$(CURDIR)=.
+$(B)/guest/init: $(wildcard guest/*.c guest/*.h) lib/vmproto.c lib/vmproto.h
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(GUEST_CFLAGS) -o $@ $(wildcard guest/*.c) lib/vmproto.c
+
+$(B)/gen/vminit.c: $(B)/tools/embed $(B)/guest/init
+	@mkdir -p $(@D)
+	$(B)/tools/embed $@.tmp art_embedded_vm_init=$(B)/guest/init
+	echo 'const unsigned long art_embedded_vm_init_size = sizeof art_embedded_vm_init - 1;' >> $@.tmp
+	echo "const char art_embedded_vm_init_sha256[] = \"$$(sha256sum < $(B)/guest/init | cut -d' ' -f1)\";" >> $@.tmp
+	mv $@.tmp $@
+
+$(B)/gen/vminit.o: $(B)/gen/vminit.c lib/embedded.h
+	$(CC) $(CFLAGS) $(ART_CFLAGS) -c -o $@ $<
+
+$(B)/bin/art-vm: $(B)/cmd/art-vm.o $(B)/gen/vminit.o $(B)/libart.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/gen/vminit.o $(B)/libart.a $(ART_LIBS)
+
 $(B)/libart.a: $(LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
@@ -110,9 +134,10 @@ $(B)/bench/%: bench/%.c $(B)/libart.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(ART_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libart.a $(ART_LIBS)
 
+# Every benchmark of bench/ (BENCH="start scope": those), one table of the
+# results, also in $(B)/bench.md (bench/run.sh).
 bench: all $(B)/bench/receipt_time $(B)/bench/poll_anchor
-	@set -e; for b in bench/*; do [ -x "$$b" ] && [ -f "$$b" ] || continue; \
-		ART_BIN=$(abspath $(B)/bin) "$$b"; done
+	ART_BIN=$(abspath $(B)/bin) bench/run.sh -o $(B) $(BENCH)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
@@ -148,7 +173,12 @@ uninstall:
 clean:
 	rm -rf build
 
+# The hardening targets: make fuzz, check-valgrind, coverage, analyze.
+include mk/fuzz.mk mk/valgrind.mk mk/coverage.mk mk/analyze.mk
+
 .PHONY: all check check-asan bench install uninstall clean
 .SECONDARY:
+# a recipe that fails leaves no half-made target behind
+.DELETE_ON_ERROR:
 
 -include $(wildcard $(B)/lib/*.d $(B)/cmd/*.d)

@@ -36,8 +36,12 @@ cd "$(dirname "$0")"
 # Build and run dependencies: the libraries of the design card.
 pkgs="build-essential pkg-config git libgit2-dev libjansson-dev libcurl4-openssl-dev
 libsodium-dev libseccomp-dev libsqlite3-dev libpcre2-dev libkeyutils-dev man-db"
-# What make check and make check-asan use on top.
-[ "$test_deps" -eq 1 ] && pkgs="$pkgs bats jq sqlite3 mandoc clang zsh python3-securesystemslib python3-cryptography bubblewrap keyutils curl fish"
+# What the tests use on top: make check and check-asan (the microVM's
+# tests need QEMU, a kernel and busybox), make fuzz (libFuzzer),
+# check-valgrind, analyze and coverage.
+[ "$test_deps" -eq 1 ] && pkgs="$pkgs bats jq sqlite3 mandoc clang zsh python3-securesystemslib python3-cryptography bubblewrap keyutils curl fish
+qemu-system-x86 busybox-static linux-image-amd64 xz-utils
+libclang-rt-14-dev valgrind cppcheck clang-tidy lcov"
 
 missing=
 for p in $pkgs; do

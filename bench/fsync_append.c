@@ -86,6 +86,7 @@ int main(int argc, char **argv)
 	if (fd < 0)
 		return fail("cannot open", argv[1]);
 	if (sync_dir(argv[1]) < 0)
+		/* cppcheck-suppress resourceLeak ; main returns: exit closes fd */
 		return fail("cannot sync the directory of", argv[1]);
 
 	while ((len = getline(&line, &cap, stdin)) > 0) {

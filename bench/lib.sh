@@ -1,9 +1,59 @@
 # shellcheck shell=bash
-# bench/lib.sh - what the benchmarks of bench/ share.  Sourced, not run
-# (`make bench` runs every executable file of bench/, so this one is not).
+# bench/lib.sh - what the benchmarks of bench/ share.  Sourced, not run.
 #
-# The sourcing script sets BENCH_NAME (e.g. "bench/start") first and runs
-# under `set -euo pipefail`.  It gets:
+# A benchmark is an executable file of bench/ whose name has no dot
+# (bench/start, bench/vm-qemu); `make bench` runs each through bench/run.sh
+# (`make bench BENCH="start scope"`: only those), which gathers their
+# results into one Markdown table, also written to $(B)/bench.md.
+#
+# THE PROTOCOL.  A benchmark sets BENCH_NAME (e.g. "bench/start"), runs
+# under `set -euo pipefail`, sources this file, measures, and reports each
+# result through these three (progress and samples go to standard error):
+#
+#   bench_row BENCHMARK ART ANCHOR RATIO TARGET
+#       one row of the table: what was measured (Markdown, e.g.
+#       "`bench/start`: open a run on ..."), art's figure and the anchor's,
+#       each with its unit and, where it helps, the command ("`art-start`
+#       1334.0 ms"), the ratio art/anchor (or whatever the BENCHMARK text
+#       says it is), and the target, each of which may be empty.  TARGET
+#       is clauses joined by ", ": "OP NUMBER" holds the ratio to NUMBER,
+#       "OP NUMBER UNIT" holds art's figure, its first number followed by
+#       UNIT ("< 10 ms"); OP is <, <=, > or >=.  The row is "met" when
+#       every clause holds, "not met" when one does not, and "n/a" when a
+#       clause has nothing to hold (no ratio, no such figure).
+#   bench_note TEXT
+#       a line under the table: the conditions (rounds, sizes), a figure
+#       that has no target.
+#   bench_skip BENCHMARK WHY
+#       a row that could not be measured here and why ("bwrap not
+#       found"); the benchmark then goes on or exits 0.  A benchmark that
+#       cannot run at all says so with bench_skip, not with die.
+#
+# Each also prints a line for people on standard output.  When
+# BENCH_RESULTS names a file, each appends one record to it, fields
+# separated by tabs (tabs and newlines in a field become spaces):
+#
+#   row   SCRIPT BENCHMARK ART ANCHOR RATIO TARGET VERDICT
+#   note  SCRIPT TEXT
+#
+# VERDICT is met, not met, n/a, empty (no target) or "skipped: WHY".
+# A benchmark that fails exits non-zero (die): bench/run.sh then adds a
+# "failed" row with the last line it said, and goes on with the next.
+# Exit 0 with no row at all is a failure too.  A helper the benchmark
+# builds from the library goes in the prerequisites of the Makefile's
+# bench target, as receipt_time does.  The shape of one:
+#
+#   BENCH_NAME=bench/vm-qemu
+#   . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+#   if ! command -v qemu-system-x86_64 >/dev/null; then
+#       bench_skip "\`bench/vm-qemu\`: a microVM" "qemu not found"; exit 0
+#   fi
+#   bench_rounds; bench_scratch; ...
+#   bench_note "medians of $ROUNDS runs"
+#   bench_row "\`bench/vm-qemu\`: \`art-vm run --backend qemu -- true\`" \
+#       "$a ms" "\`qemu-system-x86_64 ...\` $q ms" "$(bench_ratio "$a" "$q")" "<= 1.5"
+#
+# It also gets:
 #
 #   say, die                 progress and fatal errors on standard error
 #   bench_tool VAR NAME      art's NAME (from $ART_BIN, else ../build/bin
@@ -18,9 +68,10 @@
 #   bench_cache_save DIR FILE  DIR's contents into the tarball FILE
 #   bench_base_repo          the repository of 50,000 files in $REPO (from
 #                            the $BENCH_DIR cache when there), cwd there
-#   now_us VAR, timed CMD ARGS..., median, bench_ratio A B
+#   now_us VAR, timed CMD ARGS..., median, bench_ratio A B, bench_commas N
 #
-# Environment read here: ART_BIN, BENCH_ROUNDS, BENCH_DIR, TMPDIR.
+# Environment read here: ART_BIN, BENCH_RESULTS, BENCH_ROUNDS, BENCH_DIR,
+# TMPDIR.
 
 say() { printf '%s: %s\n' "$BENCH_NAME" "$*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -187,4 +238,81 @@ median() {
 # bench_ratio A B: A/B with two decimals (0 when B is 0).
 bench_ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
+}
+
+# bench_commas N: N with a comma every three digits (50000 -> 50,000).
+bench_commas() {
+	printf '%s' "$1" | sed ':a; s/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/; ta'
+}
+
+# --- results (the protocol above) ---------------------------------------------
+# A field of a record: one line, no tab.
+bench_field() {
+	local f=${1//$'\t'/ }
+	printf '%s' "${f//$'\n'/ }"
+}
+
+# bench_record FIELD...: one record into $BENCH_RESULTS, when it is set.
+bench_record() {
+	[ -n "${BENCH_RESULTS:-}" ] || return 0
+	local f line=""
+	for f in "$@"; do
+		line+="${line:+$'\t'}$(bench_field "$f")"
+	done
+	printf '%s\n' "$line" >>"$BENCH_RESULTS"
+}
+
+# bench_verdict ART RATIO TARGET: met, not met, n/a, or nothing without a
+# target (see bench_row).
+bench_verdict() {
+	[ -n "$3" ] || return 0
+	awk -v art="$1" -v ratio="$2" -v target="$3" '
+	function holds(v, op, n) {
+		return op == "<" ? v < n : op == "<=" ? v <= n : op == ">" ? v > n : v >= n
+	}
+	BEGIN {
+		verdict = "met"
+		nc = split(target, clause, /, */)
+		for (i = 1; i <= nc; i++) {
+			nw = split(clause[i], w, / +/)
+			if (w[1] !~ /^(<|<=|>|>=)$/ || w[2] !~ /^[0-9.]+$/ || nw > 3) {
+				verdict = "n/a"; continue
+			}
+			if (nw == 2) {
+				# the ratio
+				if (ratio !~ /^[0-9.]+$/) { if (verdict == "met") verdict = "n/a"; continue }
+				v = ratio
+			} else {
+				# art figure: the first number followed by the unit
+				if (!match(art, "[0-9][0-9.]* *" w[3])) { if (verdict == "met") verdict = "n/a"; continue }
+				v = substr(art, RSTART, RLENGTH); sub(/[^0-9.].*$/, "", v)
+			}
+			if (!holds(v + 0, w[1], w[2] + 0)) verdict = "not met"
+		}
+		print verdict
+	}'
+}
+
+# bench_row BENCHMARK ART ANCHOR RATIO TARGET (the protocol above).
+bench_row() {
+	local verdict
+	verdict=$(bench_verdict "$2" "$4" "$5")
+	bench_record row "$BENCH_NAME" "$1" "$2" "$3" "$4" "$5" "$verdict"
+	printf '%s\n    art: %s\n' "$1" "$2"
+	[ -z "$3" ] || printf '    anchor: %s\n' "$3"
+	[ -z "$4" ] || printf '    ratio: %s\n' "$4"
+	[ -z "$5" ] || printf '    target: %s (%s)\n' "$5" "$verdict"
+}
+
+# bench_note TEXT (the protocol above).
+bench_note() {
+	bench_record note "$BENCH_NAME" "$1"
+	printf '%s\n' "$1"
+}
+
+# bench_skip BENCHMARK WHY (the protocol above).
+bench_skip() {
+	bench_record row "$BENCH_NAME" "$1" "" "" "" "" "skipped: $2"
+	printf '%s\n    skipped: %s\n' "$1" "$2"
+	say "skipped: $2"
 }

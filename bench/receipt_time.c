@@ -54,12 +54,16 @@ int main(int argc, char **argv)
 	char *buf = NULL, *text = NULL;
 	size_t len, tlen = 0;
 	double *sign, *opened;
-	int n = argc > 2 ? atoi(argv[2]) : 1000, i;
+	char *end = NULL;
+	long want = argc > 2 ? strtol(argv[2], &end, 10) : 1000;
+	int n, i;
 
-	if (argc < 2 || argc > 3 || n < 1) {
+	if (argc < 2 || argc > 3 || want < 1 || want > 10000000 ||
+	    (end && (end == argv[2] || *end))) {
 		fputs("usage: receipt_time RECEIPT [N]\n", stderr);
 		return 2;
 	}
+	n = (int)want;
 	art_begin(argv[0]);
 	if (art_read_path(argv[1], ART_RECEIPT_MAX, &buf, &len, &e) ||
 	    art_signkey_load(&key, 0, &e) ||

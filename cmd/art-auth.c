@@ -118,8 +118,8 @@ int main(int argc, char **argv)
 		goto out;
 	if (strcmp(verb, "login") == 0) {
 		if (!username)
-			username = getenv("USER") ? getenv("USER") : "";
-		if (!*username) {
+			username = getenv("USER");
+		if (!username || !*username) {
 			rc = art_errf(&e, ART_EXIT_USAGE, "login needs --username");
 			goto out;
 		}

@@ -79,6 +79,15 @@ static int append_line(const art_repo *r, art_events *ev, json_t *line,
 		for (i = 0; i < n && !rc; i++)
 			if ((rc = art_event_append_in(ev, &ins[i], &seqs[i], e)) == 0)
 				full[i] = art_event_take_last(ev);
+		if (rc == ART_EXIT_INPUT) { /* too large, say: name its place */
+			char why[sizeof e->msg];
+
+			memcpy(why, e->msg, sizeof why);
+			if (json_is_array(line))
+				art_errf(e, rc, "stdin:%lu[%zu]: %s", lineno, i - 1, why);
+			else
+				art_errf(e, rc, "stdin:%lu: %s", lineno, why);
+		}
 		if (rc)
 			art_events_rollback(ev);
 		else
@@ -156,7 +165,7 @@ static int reader_gone(void)
 static int cmd_show(const art_repo *r, const struct opts *o, art_err *e)
 {
 	struct printer p = { o->pretty, o->since };
-	struct timespec pause = { 0, 100 * 1000 * 1000 };
+	struct timespec nap = { 0, 100 * 1000 * 1000 };
 	art_events *ev = NULL;
 	int rc;
 
@@ -177,7 +186,7 @@ static int cmd_show(const art_repo *r, const struct opts *o, art_err *e)
 			break;
 		}
 		if (!rc && o->follow)
-			nanosleep(&pause, NULL);
+			nanosleep(&nap, NULL);
 	} while (!rc && o->follow);
 	art_events_close(ev);
 	return rc;

@@ -136,15 +136,35 @@ int art_auth_login(art_core *c, const char *store, const char *username,
 	return rc;
 }
 
+const char *art_auth_device_answer(const json_t *body, const char **code,
+				   const char **user_code, const char **uri,
+				   long long *interval_s, long long *expires_s)
+{
+	json_int_t interval = 5, expires_in = 600;
+
+	if (json_unpack((json_t *)body, "{s:s, s:s, s:s, s?I, s?I}", "device_code", code,
+			"user_code", user_code, "verification_uri", uri,
+			"interval", &interval, "expires_in", &expires_in) != 0)
+		return "answered without device_code, user_code and verification_uri";
+	/* Core's text reaches a terminal: no control characters */
+	if (!printable(*uri) || !printable(*user_code))
+		return "answered a verification_uri or user_code with control characters";
+	/* bounded, so that no wait or deadline computed from them overflows */
+	*interval_s = interval < 1 ? 5 : interval < ART_CORE_SECONDS_MAX ? interval
+								       : ART_CORE_SECONDS_MAX;
+	*expires_s = expires_in < 0 ? 0 : expires_in < ART_CORE_SECONDS_MAX ? expires_in
+									 : ART_CORE_SECONDS_MAX;
+	return NULL;
+}
+
 int art_auth_device(art_core *c, const char *store, const char *client_id,
 		    json_t **out, art_err *e)
 {
 	art_core_res res = { 0 };
 	art_store *st;
 	json_t *body;
-	const char *code = NULL, *user_code = NULL, *uri = NULL;
-	json_int_t interval = 5, expires_in = 600;
-	long long deadline;
+	const char *code = NULL, *user_code = NULL, *uri = NULL, *why = NULL;
+	long long interval = 5, expires_in = 600, deadline;
 	char *device_code = NULL, key[37];
 	int rc;
 
@@ -154,13 +174,13 @@ int art_auth_device(art_core *c, const char *store, const char *client_id,
 	art_uuid(key);
 	rc = art_core_auth_post(c, "/auth/device", body, key, AUTH_BUDGET_MS, &res, e);
 	json_decref(body);
-	if (!rc && (res.status != 200 || !res.body ||
-		    json_unpack(res.body, "{s:s, s:s, s:s, s?I, s?I}", "device_code", &code,
-				"user_code", &user_code, "verification_uri", &uri,
-				"interval", &interval, "expires_in", &expires_in) != 0))
+	if (!rc && res.status == 200 && res.body)
+		why = art_auth_device_answer(res.body, &code, &user_code, &uri,
+					     &interval, &expires_in);
+	if (!rc && (res.status != 200 || !res.body || why))
 		rc = res.status == 200
-			? art_errf(e, ART_EXIT_REMOTE, "%s: /auth/device answered without device_code, user_code and verification_uri",
-				   art_core_origin(c))
+			? art_errf(e, ART_EXIT_REMOTE, "%s: /auth/device %s", art_core_origin(c),
+				   why ? why : "answered without device_code, user_code and verification_uri")
 			: refused(c, "device authorization", &res, e);
 	if (rc) {
 		art_core_res_free(&res);
@@ -169,17 +189,7 @@ int art_auth_device(art_core *c, const char *store, const char *client_id,
 	/* the device code is a secret until the flow ends */
 	art_secretlog_add(code, strlen(code));
 	device_code = art_secret_dup(code, strlen(code));
-	if (interval < 1)
-		interval = 5;
 	/* what the person must do, on stderr: stdout is for the result */
-	/* Core's text reaches a terminal: no control characters */
-	if (!printable(uri) || !printable(user_code)) {
-		art_core_res_free(&res);
-		art_secret_free(device_code);
-		return art_errf(e, ART_EXIT_REMOTE,
-				"%s: /auth/device answered a verification_uri or user_code with control characters",
-				art_core_origin(c));
-	}
 	fprintf(stderr, "%s: to sign in, open %s and enter the code %s\n",
 		art_prog(), uri, user_code);
 	art_core_res_free(&res);

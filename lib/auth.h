@@ -19,6 +19,15 @@ int art_auth_login(art_core *c, const char *store, const char *username,
 /* device: RFC 8628; tells the person where to go on stderr, waits. */
 int art_auth_device(art_core *c, const char *store, const char *client_id,
 		    json_t **out, art_err *e);
+/*
+ * Core's answer to POST /auth/device (RFC 8628): NULL when it is usable,
+ * else why not ("answered without ..."); the strings are borrowed from
+ * body, interval_s and expires_s as the flow uses them.  Pure, apart for
+ * tests/fuzz.
+ */
+const char *art_auth_device_answer(const json_t *body, const char **code,
+				   const char **user_code, const char **uri,
+				   long long *interval_s, long long *expires_s);
 /* rotate: the new secret replaces the stored one at Core and here, then
  * a token is minted with it. */
 int art_auth_rotate(art_core *c, const char *secret, size_t len,

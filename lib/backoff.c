@@ -33,7 +33,7 @@ long long art_poll_delay_ms(double interval_s)
 	return base + uniform(base / 5);
 }
 
-void art_sleep_ms(long long ms, volatile int *stop)
+void art_sleep_ms(long long ms, const volatile int *stop)
 {
 	struct timespec ts;
 

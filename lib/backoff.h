@@ -20,5 +20,5 @@ long long art_backoff_ms(int n, long long hint_ms);
 /* interval_s plus 0-20 %, in milliseconds. */
 long long art_poll_delay_ms(double interval_s);
 /* Sleep ms milliseconds (through EINTR, unless *stop becomes set). */
-void art_sleep_ms(long long ms, volatile int *stop);
+void art_sleep_ms(long long ms, const volatile int *stop);
 #endif

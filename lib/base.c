@@ -9,7 +9,7 @@
 void art_begin_base(const char *argv0)
 {
 	art_set_prog(argv0);
-	signal(SIGPIPE, SIG_IGN);
+	(void)signal(SIGPIPE, SIG_IGN); /* cannot fail for SIGPIPE */
 	if (sodium_init() < 0) {
 		art_warn("cannot initialise libsodium");
 		exit(ART_EXIT_LOCAL);

@@ -46,6 +46,7 @@ int art_cage_send(int sock, const art_cage_msg *m, int fd)
 	struct iovec iov = { (void *)m, sizeof *m };
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
+		/* cppcheck-suppress unusedStructMember ; aligns buf (cmsg(3)) */
 		struct cmsghdr align;
 	} u;
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
@@ -73,6 +74,7 @@ ssize_t art_cage_recv(int sock, art_cage_msg *m, int *fd)
 	struct iovec iov = { m, sizeof *m };
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
+		/* cppcheck-suppress unusedStructMember ; aligns buf (cmsg(3)) */
 		struct cmsghdr align;
 	} u;
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
@@ -129,7 +131,7 @@ static int no_userns(art_err *e)
 	}
 	free(v);
 	if (art_read_path("/proc/sys/user/max_user_namespaces", 32, &v, &len,
-			  &ignored) == 0 && atol(v) == 0) {
+			  &ignored) == 0 && v[0] == '0') {
 		free(v);
 		return art_errf(e, ART_EXIT_LOCAL,
 				"cage: user namespaces are disabled: sysctl user.max_user_namespaces=0; set it to 1000 or more");
@@ -354,7 +356,6 @@ int art_cage_run(const art_cage *c, art_cage_result *res, art_err *e)
 	art_cage_msg go = { .tag = ART_CAGE_GO };
 	sigset_t set, old;
 	int sv[2] = { -1, -1 }, rc = 0;
-	long long t0 = art_mono_ms();
 	size_t i;
 
 	memset(res, 0, sizeof *res);
@@ -419,13 +420,13 @@ int art_cage_run(const art_cage *c, art_cage_result *res, art_err *e)
 	}
 	if ((rc = await_ready(&w, res, e)) != 0)
 		goto out;
-	w.t0 = t0 = art_mono_ms();
+	w.t0 = art_mono_ms();
 	if (c->timeout_ms > 0)
-		w.deadline = t0 + c->timeout_ms;
+		w.deadline = w.t0 + c->timeout_ms;
 	supervise(&w, res, e);
 	ttys_restore(&ttys);
 	if (!w.ended)
-		res->duration_ms = art_mono_ms() - t0;
+		res->duration_ms = art_mono_ms() - w.t0;
 	if (!w.ended)
 		res->pids_limit_hit = art_pidlimit_hit(&pl);
 	if (w.failed || (!w.ended && !res->timed_out))

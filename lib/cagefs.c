@@ -123,12 +123,12 @@ static int restrict_tree(const char *path, int ro, int all, art_err *e)
 			  MS_NODEV | (ro ? MS_RDONLY : 0) | locked_flags(mp),
 			  NULL) < 0) {
 			free(line);
-			fclose(mi);
+			(void)fclose(mi);
 			return fail(e, "make read-only", mp);
 		}
 	}
 	free(line);
-	fclose(mi);
+	(void)fclose(mi); /* read only: nothing to lose */
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,6 +31,34 @@ static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1,
 #define NFORWARDED (sizeof forwarded / sizeof *forwarded)
 
 static volatile pid_t command;
+
+/*
+ * make coverage: pid 1 ends by _exit, in a read-only view of the host,
+ * so libgcov would never write its counts.  In a --coverage build only
+ * (libgcov's __gcov_dump is linked), it keeps a handle on the host's
+ * root, taken before the view is built, and writes them through it at
+ * its end.  The handle is close-on-exec: the command never has it.
+ */
+extern void __gcov_dump(void) __attribute__((weak));
+
+static void coverage_keep_host(void)
+{
+	char prefix[32];
+	int fd;
+
+	if (!__gcov_dump || (fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return;
+	snprintf(prefix, sizeof prefix, "/proc/self/fd/%d", fd);
+	setenv("GCOV_PREFIX", prefix, 1);
+	/* cppcheck-suppress resourceLeak ; fd is kept open: the point */
+}
+
+static __attribute__((noreturn)) void init_exit(int status)
+{
+	if (__gcov_dump)
+		__gcov_dump();
+	_exit(status);
+}
 
 static void forward(int sig)
 {
@@ -51,9 +80,15 @@ static void close_others(int keep, int cloexec)
 	if (!d)
 		return;
 	while ((de = readdir(d)) != NULL) {
-		int fd = atoi(de->d_name);
+		char *end;
+		long n = strtol(de->d_name, &end, 10);
+		int fd;
 
-		if (fd < 3 || fd == keep || fd == dirfd(d) || de->d_name[0] == '.')
+		/* "." and "..", like any name not a number, end early */
+		if (*end || n < 3 || n > INT_MAX)
+			continue;
+		fd = (int)n;
+		if (fd == keep || fd == dirfd(d))
 			continue;
 		if (cloexec)
 			fcntl(fd, F_SETFD, FD_CLOEXEC);
@@ -104,7 +139,7 @@ static void run_command(const art_cage *c, const art_cage_seal *seal,
 	int listener, err;
 
 	for (i = 0; i < NFORWARDED; i++)
-		signal(forwarded[i], SIG_DFL);
+		(void)signal(forwarded[i], SIG_DFL); /* valid signals */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (setsid() < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
@@ -149,10 +184,11 @@ void art_cage_init(const art_cage *c, int sock)
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	setpgid(0, 0);
 	close_others(sock, 0);
+	coverage_keep_host();
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (art_cage_recv(sock, &m, &fd) <= 0 || m.tag != ART_CAGE_GO)
-		_exit(125);
+		init_exit(125);
 	/* the command may not read pid 1's memory, descriptors or
 	 * environment (art-vm's, unscrubbed); not before "go": art-vm,
 	 * unprivileged, writes the id maps as the owner of /proc/<pid> */
@@ -164,7 +200,7 @@ void art_cage_init(const art_cage *c, int sock)
 		if (!e.status)
 			art_err_sys(&e, ART_EXIT_LOCAL, "cage: cannot set up");
 		say_failed(sock, &e);
-		_exit(125);
+		init_exit(125);
 	}
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = forward;
@@ -175,7 +211,7 @@ void art_cage_init(const art_cage *c, int sock)
 	if ((pid = fork()) < 0) {
 		art_err_sys(&e, ART_EXIT_LOCAL, "cage: cannot fork the command");
 		say_failed(sock, &e);
-		_exit(125);
+		init_exit(125);
 	}
 	if (pid == 0) {
 		close(status[0]);
@@ -187,7 +223,7 @@ void art_cage_init(const art_cage *c, int sock)
 	if (art_cage_send(sock, &m, -1) < 0 || art_cage_recv(sock, &m, &fd) <= 0 ||
 	    m.tag != ART_CAGE_EXEC || write(start[1], "x", 1) != 1) {
 		kill(pid, SIGKILL);
-		_exit(125); /* art-vm changed its mind (a governor), or died */
+		init_exit(125); /* art-vm changed its mind (a governor), or died */
 	}
 	close(start[1]);
 	command = pid;
@@ -204,11 +240,11 @@ void art_cage_init(const art_cage *c, int sock)
 		if (w == pid)
 			break;
 		if (w < 0 && errno != EINTR)
-			_exit(125);
+			init_exit(125);
 	}
 	m.exited = WIFEXITED(st);
 	m.code = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
 	m.signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
 	art_cage_send(sock, &m, -1);
-	_exit(0);
+	init_exit(0);
 }

@@ -318,7 +318,7 @@ static int finish(claimer *cl, const char *what, const char *id, json_t *body,
 	return rc;
 }
 
-static int lease_from(const json_t *claim, const char *id, art_lease *l, art_err *e)
+int art_lease_from(const json_t *claim, const char *id, art_lease *l, art_err *e)
 {
 	const char *lid = json_string_value(json_object_get(claim, "lease_id"));
 	const char *exp = json_string_value(json_object_get(claim, "lease_expires_at"));
@@ -326,15 +326,14 @@ static int lease_from(const json_t *claim, const char *id, art_lease *l, art_err
 	json_t *hb = json_object_get(claim, "heartbeat_interval_s");
 	long long now = art_wall_ms(), core_exp;
 
-	if (!lid || !json_is_number(ttl) || json_number_value(ttl) <= 0)
+	if (!lid || art_core_seconds(ttl) <= 0)
 		return art_errf(e, ART_EXIT_REMOTE,
 				"claim %s: Core answered without lease_id and lease_ttl_s", id);
 	memset(l, 0, sizeof *l);
 	snprintf(l->job_id, sizeof l->job_id, "%s", id);
 	snprintf(l->lease_id, sizeof l->lease_id, "%s", lid);
-	l->ttl_s = json_number_value(ttl);
-	l->heartbeat_s = json_is_number(hb) && json_number_value(hb) > 0
-		? json_number_value(hb) : l->ttl_s / 4;
+	l->ttl_s = art_core_seconds(ttl);
+	l->heartbeat_s = art_core_seconds(hb) > 0 ? art_core_seconds(hb) : l->ttl_s / 4;
 	l->expires_ms = now + (long long)(l->ttl_s * 1000);
 	if (exp && art_parse_rfc3339_ms(exp, strlen(exp), &core_exp) == 0 &&
 	    core_exp < l->expires_ms)
@@ -355,7 +354,7 @@ static int run_job(claimer *cl, const char *id, const json_t *claim, int *status
 	const char *reason = NULL, *what;
 	int rc, ours, lost = 0, retryable = 0;
 
-	if ((rc = lease_from(claim, id, &l, e)) != 0) {
+	if ((rc = art_lease_from(claim, id, &l, e)) != 0) {
 		free(subject);
 		return rc;
 	}
@@ -394,8 +393,8 @@ static int run_job(claimer *cl, const char *id, const json_t *claim, int *status
 	if (strcmp(what, "submit") == 0 && refresh_policy(cl, e) != 0)
 		art_report(e); /* the policy known before the claim holds */
 	if (strcmp(what, "submit") == 0 &&
-	    ((rc = feature(cl, "jobs.submit", e)) != 0 ||
-	     (rc = governors(cl, "submit", id, subject, NULL, e)) != 0)) {
+	    (feature(cl, "jobs.submit", e) != 0 ||
+	     governors(cl, "submit", id, subject, NULL, e) != 0)) {
 		/* the work cannot be handed in: give the job back rather than
 		 * let it sit on a lease nobody renews */
 		art_report(e);

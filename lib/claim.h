@@ -13,6 +13,7 @@
 #define ART_CLAIM_H
 #include "core.h"
 #include "diag.h"
+#include "jobrun.h"
 
 #define ART_CLAIM_RETRY_MS 600000LL /* submit and fail: ten minutes */
 
@@ -31,4 +32,9 @@ typedef struct art_claim_opts {
  * the command's own status, or ART_EXIT_STATE when the lease was lost.
  */
 int art_claim(art_core *c, const art_claim_opts *o, int *status, art_err *e);
+/* The lease of Core's answer to a claim of job id (lease_id,
+ * lease_ttl_s, heartbeat_interval_s, lease_expires_at): ART_EXIT_REMOTE
+ * when it has none.  Pure, apart for tests/fuzz. */
+int art_lease_from(const json_t *claim, const char *id, art_lease *l,
+		   art_err *e);
 #endif

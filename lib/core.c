@@ -20,6 +20,8 @@
 
 /* A token is renewed when this share of its life has passed. */
 #define RENEW_AT 0.75
+/* The longest life a token answer is taken for, in seconds: a year. */
+#define TOKEN_LIFE_MAX_S (366LL * 86400)
 /* How long minting retries transient failures. */
 #define MINT_BUDGET_MS 60000LL
 
@@ -263,11 +265,26 @@ static int load_token(art_core *c, int *found, art_err *e)
 	return 0;
 }
 
+int art_core_token_answer(const json_t *answer, const char **tok,
+			  const char **id, long long *life_s)
+{
+	json_int_t expires_in = 0;
+
+	*tok = *id = NULL;
+	if (json_unpack((json_t *)answer, "{s:s, s:s, s:I}", "access_token", tok,
+			"token_id", id, "expires_in", &expires_in) != 0 ||
+	    !**tok || expires_in <= 0)
+		return -1;
+	/* longer is renewed at 75 % of a year: expires_ms cannot overflow */
+	*life_s = expires_in < TOKEN_LIFE_MAX_S ? expires_in : TOKEN_LIFE_MAX_S;
+	return 0;
+}
+
 int art_core_keep_token(art_core *c, const char *mode, const char *client_id,
 			const char *username, const json_t *answer, art_err *e)
 {
 	const char *tok = NULL, *id = NULL;
-	json_int_t expires_in = 0;
+	long long expires_in = 0;
 	json_t *stored, *scopes;
 	art_client_info info;
 	art_store *st;
@@ -275,9 +292,7 @@ int art_core_keep_token(art_core *c, const char *mode, const char *client_id,
 	char *raw, *name, *sc;
 	int rc;
 
-	if (json_unpack((json_t *)answer, "{s:s, s:s, s:I}", "access_token", &tok,
-			"token_id", &id, "expires_in", &expires_in) != 0 ||
-	    !*tok || expires_in <= 0)
+	if (art_core_token_answer(answer, &tok, &id, &expires_in) != 0)
 		return art_errf(e, ART_EXIT_REMOTE,
 				"%s answered a token without access_token, token_id and a positive expires_in",
 				c->origin);
@@ -347,7 +362,8 @@ static int promote_pending(art_core *c, art_store *st, int *promoted, art_err *e
 static int mint_once(art_core *c, const art_client_info *info, int *refused,
 		     art_err *e);
 
-/* POST /auth/clients/token with the stored secret; the lock is held. */
+/* POST /auth/clients/token with the stored secret; the lock is held.
+ * NOLINTNEXTLINE(misc-no-recursion): see art_core_call */
 static int mint_locked(art_core *c, const art_client_info *info, art_err *e)
 {
 	art_store *st;
@@ -365,7 +381,8 @@ static int mint_locked(art_core *c, const art_client_info *info, art_err *e)
 	return rc;
 }
 
-/* One mint; *refused when Core refused the secret itself (401). */
+/* One mint; *refused when Core refused the secret itself (401).
+ * NOLINTNEXTLINE(misc-no-recursion): see art_core_call */
 static int mint_once(art_core *c, const art_client_info *info, int *refused,
 		     art_err *e)
 {
@@ -416,7 +433,7 @@ static int mint_once(art_core *c, const art_client_info *info, int *refused,
 /*
  * Make c->token usable: the stored one, or a new one when it is due for
  * renewal or was refused (rejected: the id Core refused, or NULL).
- */
+ * NOLINTNEXTLINE(misc-no-recursion): see art_core_call */
 static int ensure_token(art_core *c, const char *rejected, art_err *e)
 {
 	art_client_info info;
@@ -522,7 +539,16 @@ void art_core_describe(const art_core_res *res, char *out, size_t size)
 	free(clean);
 }
 
-static void read_answer(const art_http_resp *h, art_core_res *res)
+double art_core_seconds(const json_t *v)
+{
+	double s = json_is_number(v) ? json_number_value(v) : 0;
+
+	if (!(s > 0))
+		return 0;
+	return s < ART_CORE_SECONDS_MAX ? s : ART_CORE_SECONDS_MAX;
+}
+
+void art_core_read_answer(const art_http_resp *h, art_core_res *res)
 {
 	json_t *err, *v;
 
@@ -545,8 +571,7 @@ static void read_answer(const art_http_resp *h, art_core_res *res)
 	}
 	if ((v = json_object_get(res->body, "request_id")) && json_is_string(v))
 		snprintf(res->request_id, sizeof res->request_id, "%s", json_string_value(v));
-	if ((v = json_object_get(res->body, "poll_interval_s")) && json_is_number(v))
-		res->poll_interval_s = json_number_value(v);
+	res->poll_interval_s = art_core_seconds(json_object_get(res->body, "poll_interval_s"));
 	if ((err = json_object_get(res->body, "error")) && json_is_object(err)) {
 		if ((v = json_object_get(err, "code")) && json_is_string(v))
 			snprintf(res->code, sizeof res->code, "%s", json_string_value(v));
@@ -555,7 +580,7 @@ static void read_answer(const art_http_resp *h, art_core_res *res)
 		    json_number_value(v) <= 86400)
 			res->retry_after_s = (long)json_number_value(v);
 		if ((v = json_object_get(err, "poll_interval_s")) && json_is_number(v))
-			res->poll_interval_s = json_number_value(v);
+			res->poll_interval_s = art_core_seconds(v);
 	}
 	if (h->status >= 500 || (h->status == 429 && !res->code[0]))
 		res->transient = 1;
@@ -567,6 +592,11 @@ static char *block_key(const char *route)
 	return art_asprintf("block %s", route);
 }
 
+/*
+ * A call asks for a token (ensure_token), whose mint is a call
+ * (art_core_auth_post): a recursion, but of one level, as the mint's call
+ * is anonymous, and an anonymous call asks for no token.
+ * NOLINTNEXTLINE(misc-no-recursion) */
 int art_core_call(art_core *c, const art_core_req *rq, art_core_res *res,
 		  art_err *e)
 {
@@ -630,7 +660,7 @@ int art_core_call(art_core *c, const art_core_req *rq, art_core_res *res,
 			art_sleep_ms(wait, NULL);
 			continue;
 		}
-		read_answer(&h, res);
+		art_core_read_answer(&h, res);
 		art_http_resp_free(&h);
 		if (res->status == 401 && !rq->anonymous) {
 			if (retried401) {
@@ -665,7 +695,7 @@ int art_core_call(art_core *c, const art_core_req *rq, art_core_res *res,
 		}
 		if (res->status == 429 && strcmp(res->code, "SLOW_DOWN") == 0) {
 			wait = 1000LL * (res->retry_after_s > 0 ? res->retry_after_s : 0);
-			if (res->poll_interval_s * 1000 > wait)
+			if (res->poll_interval_s * 1000 > (double)wait)
 				wait = (long long)(res->poll_interval_s * 1000);
 			if (art_mono_ms() + wait > deadline)
 				break;
@@ -708,6 +738,7 @@ int art_core_stream_open(art_core *c, const char *path, int refused,
 	return rc;
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): see art_core_call */
 int art_core_auth_post(art_core *c, const char *path, const json_t *body,
 		       const char *key, long long budget_ms, art_core_res *res,
 		       art_err *e)

@@ -26,6 +26,17 @@
 
 typedef struct art_core art_core;
 
+/*
+ * Seconds Core names (poll_interval_s, a lease's TTL and heartbeat
+ * interval) are taken up to a day, as Retry-After is: no wait, deadline
+ * or lease computed from them can overflow.
+ */
+#define ART_CORE_SECONDS_MAX 86400
+/* v as such a number: a positive JSON number, capped at
+ * ART_CORE_SECONDS_MAX; 0 for anything else (absent, not a number, not
+ * positive). */
+double art_core_seconds(const json_t *v);
+
 typedef struct art_core_req {
 	const char *method;          /* "GET" or "POST" */
 	const char *path;            /* below the base URL: "/jobs?scope=x" */
@@ -114,6 +125,17 @@ int art_core_mint(art_core *c, art_err *e);
 int art_core_mint_refused(const art_core *c);
 /* Drop the token and secret of this Core from the store and state. */
 int art_core_forget(art_core *c, art_err *e);
+
+/*
+ * The pure parts of the above, apart for tests/fuzz: what every call reads
+ * of an HTTP answer (status, JSON body, error.code, Retry-After,
+ * poll_interval_s...), and the token of a token answer (access_token and
+ * token_id borrowed from answer, expires_in in *life_s; -1 when one is
+ * missing or expires_in is not positive).
+ */
+void art_core_read_answer(const art_http_resp *h, art_core_res *res);
+int art_core_token_answer(const json_t *answer, const char **tok,
+			  const char **id, long long *life_s);
 
 /* "Error CODE: message" of an answer, for diagnostics (redacted). */
 void art_core_describe(const art_core_res *res, char *out, size_t size);

@@ -1,4 +1,5 @@
 /* diag.c - diagnostics and exit statuses; see diag.h. */
+#define ART_DIAG_IMPL
 #include "diag.h"
 
 #include <errno.h>
@@ -27,7 +28,7 @@ int art_errv(art_err *e, int status, const char *suffix, const char *fmt,
 	size_t n;
 
 	e->status = status;
-	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	(void)vsnprintf(e->msg, sizeof e->msg, fmt, ap); /* cut if long */
 	n = strlen(e->msg);
 	if (suffix && n < sizeof e->msg)
 		snprintf(e->msg + n, sizeof e->msg - n, ": %s", suffix);
@@ -78,7 +79,7 @@ void art_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	(void)vsnprintf(msg, sizeof msg, fmt, ap); /* cut if long */
 	va_end(ap);
 	say(msg);
 }

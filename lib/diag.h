@@ -41,6 +41,26 @@ int art_errv(art_err *e, int status, const char *suffix, const char *fmt,
 int art_err_git(art_err *e, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * For clang's static analyzer (make analyze), which reads one file at a
+ * time: the three above return the status they are given.  Not knowing
+ * it, it follows error paths as if they had succeeded.  diag.c and
+ * giterr.c, which define them, do without (ART_DIAG_IMPL).
+ */
+#if defined(__clang_analyzer__) && !defined(ART_DIAG_IMPL)
+static inline int art_err_returns_(int ignored, int status)
+{
+	(void)ignored;
+	return status;
+}
+#define art_errf(e, status, ...) \
+	art_err_returns_(art_errf(e, status, __VA_ARGS__), status)
+#define art_err_sys(e, status, ...) \
+	art_err_returns_(art_err_sys(e, status, __VA_ARGS__), status)
+#define art_err_git(e, status, ...) \
+	art_err_returns_(art_err_git(e, status, __VA_ARGS__), status)
+#endif
+
 /* Program name for diagnostics ("art-start"), from argv[0]. */
 void art_set_prog(const char *argv0);
 const char *art_prog(void);

@@ -18,8 +18,6 @@
 #include "fs.h"
 #include "proc.h"
 
-extern char **environ;
-
 /* While a command runs: how often to look whether it exited although
  * something it left behind still holds the output pipe open. */
 #define POLL_MS 100

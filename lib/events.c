@@ -105,7 +105,7 @@ static int user_version(art_events *ev, int *version)
 
 static int init_db(art_events *ev)
 {
-	struct timespec pause = { 0, 20 * 1000 * 1000 };
+	struct timespec nap = { 0, 20 * 1000 * 1000 };
 	int rc, tries, version = 0;
 
 	for (tries = 0; tries < 500; tries++) {
@@ -121,7 +121,7 @@ static int init_db(art_events *ev)
 			rc = sqlite3_exec(ev->db, schema, NULL, NULL, NULL);
 		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
 			return rc;
-		nanosleep(&pause, NULL);
+		nanosleep(&nap, NULL);
 	}
 	return rc;
 }
@@ -377,6 +377,13 @@ static int append_in_tx(art_events *ev, const art_event_in *in,
 	if (!body)
 		return art_errf(e, ART_EXIT_INPUT,
 				"event %s: a field is not valid UTF-8", in->type);
+	if (strlen(body) > ART_EVENT_MAX) {
+		rc = art_errf(e, ART_EXIT_INPUT,
+			      "event %s: %zu bytes, over the %u-byte limit of one event",
+			      in->type, strlen(body), ART_EVENT_MAX);
+		free(body);
+		return rc;
+	}
 	hash_hex(body, strlen(body), hash);
 	st = cached(ev, ST_INSERT,
 		    "INSERT INTO events(seq, id, type, subject, body, hash, idempotency_key)"

@@ -17,6 +17,13 @@
 
 typedef struct art_events art_events;
 
+/*
+ * The largest event: its envelope as stored, "hash" aside (art(7),
+ * LIMITS).  A larger one is refused, ART_EXIT_INPUT, whoever appends it:
+ * the log is for records, and every reader of the log reads it whole.
+ */
+#define ART_EVENT_MAX (1u << 20)
+
 int art_events_open(const art_repo *r, art_events **out, art_err *e);
 /* Open the store for reading: *ev NULL when the repository has none yet,
  * so that looking at a repository does not create one in it. */

@@ -181,14 +181,14 @@ int art_read_beneath(const char *root, const char *rel, size_t max,
 		     char **buf, size_t *len, art_err *e)
 {
 	char *copy, *seg, *next;
-	int dirfd, fd, rc;
+	int dfd, fd, rc;
 
 	if (!art_rel_path_ok(rel))
 		return art_errf(e, ART_EXIT_INPUT,
 				"%s: not a relative path inside the repository",
 				rel);
-	dirfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
+	dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
 		return art_err_sys(e, errno == ENOENT ? ART_EXIT_INPUT
 						      : ART_EXIT_LOCAL, "%s", root);
 	copy = art_strdup(rel);
@@ -196,12 +196,12 @@ int art_read_beneath(const char *root, const char *rel, size_t max,
 	/* Walk one component at a time so that no symlink is ever followed. */
 	while ((next = strchr(seg, '/')) != NULL) {
 		*next = '\0';
-		fd = openat(dirfd, seg,
+		fd = openat(dfd, seg,
 			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0) {
 			int saved = errno;
 
-			close(dirfd);
+			close(dfd);
 			free(copy);
 			errno = saved;
 			/* missing, or a symlink on the way: bad input */
@@ -210,12 +210,12 @@ int art_read_beneath(const char *root, const char *rel, size_t max,
 							    : ART_EXIT_LOCAL,
 					   "%s", rel);
 		}
-		close(dirfd);
-		dirfd = fd;
+		close(dfd);
+		dfd = fd;
 		seg = next + 1;
 	}
-	fd = openat(dirfd, seg, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	close(dirfd);
+	fd = openat(dfd, seg, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	close(dfd);
 	free(copy);
 	if (fd < 0) {
 		int saved = errno;
@@ -255,7 +255,7 @@ int art_write_atomic(const char *path, const void *data, size_t len,
 {
 	char *tmp = art_asprintf("%s.tmp.XXXXXX", path);
 	int fd = mkostemp(tmp, O_CLOEXEC);
-	int rc = 0;
+	int rc;
 
 	if (fd < 0) {
 		rc = art_err_sys(e, ART_EXIT_LOCAL, "cannot create %s", tmp);
@@ -305,37 +305,37 @@ fail:
 static int open_dir_beneath(const char *root, const char *dir)
 {
 	char *copy, *seg, *next;
-	int dirfd, fd;
+	int dfd, fd;
 
-	dirfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0 || !*dir)
-		return dirfd;
+	dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || !*dir)
+		return dfd;
 	copy = art_strdup(dir);
 	for (seg = copy; seg; seg = next) {
 		if ((next = strchr(seg, '/')) != NULL)
 			*next++ = '\0';
-		fd = openat(dirfd, seg,
+		fd = openat(dfd, seg,
 			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		close(dirfd);
-		if ((dirfd = fd) < 0)
+		close(dfd);
+		if ((dfd = fd) < 0)
 			break;
 	}
 	free(copy);
-	return dirfd;
+	return dfd;
 }
 
 int art_write_beneath(const char *root, const char *dir, const char *name,
 		      const void *data, size_t len, mode_t mode, art_err *e)
 {
 	char tmp[64], *shown = art_asprintf("%s%s%s", dir, *dir ? "/" : "", name);
-	int dirfd, fd = -1, rc = 0, tries;
+	int dfd, fd = -1, rc = 0, tries;
 	mode_t mask;
 
 	if ((*dir && !art_rel_path_ok(dir)) || strchr(name, '/')) {
 		rc = art_errf(e, ART_EXIT_INPUT, "%s: not a path art writes", shown);
 		goto out_name;
 	}
-	if ((dirfd = open_dir_beneath(root, dir)) < 0) {
+	if ((dfd = open_dir_beneath(root, dir)) < 0) {
 		rc = art_err_sys(e, errno == ELOOP || errno == ENOTDIR
 				 ? ART_EXIT_INPUT : ART_EXIT_LOCAL,
 				 "%s/%s: not a directory art may write in",
@@ -346,7 +346,7 @@ int art_write_beneath(const char *root, const char *dir, const char *name,
 		unsigned r = (unsigned)random() ^ (unsigned)getpid() ^ (unsigned)tries;
 
 		snprintf(tmp, sizeof tmp, ".%.32s.tmp.%08x", name, r);
-		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 					       O_CLOEXEC, 0600);
 		if (fd < 0 && errno != EEXIST)
 			break;
@@ -362,39 +362,48 @@ int art_write_beneath(const char *root, const char *dir, const char *name,
 	    fsync(fd) < 0) {
 		rc = art_err_sys(e, ART_EXIT_LOCAL, "cannot write %s", shown);
 		close(fd);
-		unlinkat(dirfd, tmp, 0);
+		unlinkat(dfd, tmp, 0);
 		goto out_dir;
 	}
 	if (close(fd) < 0) {
 		rc = art_err_sys(e, ART_EXIT_LOCAL, "cannot write %s", shown);
-		unlinkat(dirfd, tmp, 0);
+		unlinkat(dfd, tmp, 0);
 		goto out_dir;
 	}
 	/* rename replaces a link at name, never what it points to */
-	if (renameat(dirfd, tmp, dirfd, name) < 0) {
+	if (renameat(dfd, tmp, dfd, name) < 0) {
 		rc = art_err_sys(e, ART_EXIT_LOCAL, "cannot rename onto %s", shown);
-		unlinkat(dirfd, tmp, 0);
+		unlinkat(dfd, tmp, 0);
 		goto out_dir;
 	}
-	fsync(dirfd);
+	/* the rename itself must reach the disk (as storefile.c's) */
+	if (fsync(dfd) < 0 && errno != EINVAL)
+		rc = art_err_sys(e, ART_EXIT_LOCAL, "cannot sync %s", shown);
 out_dir:
-	close(dirfd);
+	close(dfd);
 out_name:
 	free(shown);
 	return rc;
 }
 
-static int rm_at(int at, const char *name)
+/* Recursive, but depth levels down already and no deeper than
+ * ART_TREE_DEPTH_MAX.  NOLINTNEXTLINE(misc-no-recursion) */
+static int rm_at(int at, const char *name, int depth)
 {
 	struct stat st;
-	int fd, rc = 0;
+	int fd, err = 0;
 	DIR *d;
 	struct dirent *de;
 
+	/* cppcheck-suppress invalidFunctionArg ; AT_FDCWD (< 0) is valid */
 	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : -1;
 	if (!S_ISDIR(st.st_mode))
 		return unlinkat(at, name, 0);
+	if (depth >= ART_TREE_DEPTH_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
 	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
@@ -406,18 +415,21 @@ static int rm_at(int at, const char *name)
 	while ((de = readdir(d)) != NULL) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (rm_at(dirfd(d), de->d_name) < 0)
-			rc = -1;
+		if (rm_at(dirfd(d), de->d_name, depth + 1) < 0 && !err)
+			err = errno;
 	}
 	closedir(d);
-	if (unlinkat(at, name, AT_REMOVEDIR) < 0)
-		rc = -1;
-	return rc;
+	if (!err && unlinkat(at, name, AT_REMOVEDIR) < 0)
+		err = errno;
+	if (!err)
+		return 0;
+	errno = err; /* the first failure's, not ENOTEMPTY above it */
+	return -1;
 }
 
 int art_rm_rf(const char *path)
 {
-	return rm_at(AT_FDCWD, path);
+	return rm_at(AT_FDCWD, path, 0);
 }
 
 int art_user_dir(const char *var, const char *fallback, const char *what,

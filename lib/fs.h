@@ -48,8 +48,18 @@ int art_write_beneath(const char *root, const char *dir, const char *name,
 int art_write_all(int fd, const void *data, size_t len);
 
 /*
+ * How deep art goes, recursively, into a directory tree whose depth it
+ * does not choose (art_rm_rf, the untracked files of a worktree): each
+ * level costs a stack frame and an open descriptor, so a tree made
+ * deeper on purpose must end in an error, not in a crash.  1024: the
+ * usual soft limit of descriptors, which would stop the walk there too.
+ */
+#define ART_TREE_DEPTH_MAX 1024
+
+/*
  * Remove path and everything below it, never following symlinks (a link
  * is removed, not its target).  Used only on directories art created.
+ * -1 with errno, ENAMETOOLONG below ART_TREE_DEPTH_MAX levels.
  */
 int art_rm_rf(const char *path);
 

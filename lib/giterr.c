@@ -1,4 +1,5 @@
 /* giterr.c - libgit2's errors in art's diagnostics; see diag.h. */
+#define ART_DIAG_IMPL
 #include "diag.h"
 
 #include <git2.h>

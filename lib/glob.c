@@ -102,6 +102,8 @@ static int match_class(const unsigned char **pp, unsigned char c)
 	return matched != negated;
 }
 
+/* Recursive, once per '*' of the pattern (art_glob_match: at most
+ * ART_GLOB_MAX bytes).  NOLINTNEXTLINE(misc-no-recursion) */
 static int wild(const unsigned char *start, const unsigned char *p,
 		const unsigned char *t)
 {
@@ -225,6 +227,8 @@ int art_glob_match(const char *pattern, const char *path)
 	if (*pattern == '/')
 		pattern++;
 	n = strlen(pattern);
+	if (n > ART_GLOB_MAX) /* invalid: and wild's depth is bounded */
+		return 0;
 	/* A literal directory name covers what is below it (git pathspec). */
 	if (n && !strncmp(pattern, path, n) &&
 	    (path[n] == '\0' || path[n] == '/' || pattern[n - 1] == '/'))

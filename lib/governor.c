@@ -45,7 +45,8 @@ static void one_line(char *dst, size_t cap, const char *out,
 	size_t i = 0;
 
 	for (; *out && *out != '\n' && i + 1 < cap; out++)
-		dst[i++] = ((unsigned char)*out < 0x20 || *out == 0x7f) ? ' ' : *out;
+		dst[i++] = (char)((unsigned char)*out < 0x20 || *out == 0x7f
+				  ? ' ' : *out);
 	dst[i] = '\0';
 	if (i)
 		return;
@@ -87,12 +88,12 @@ static int check_dir(const char *dir, const char *shown, art_events *ev,
 	int n = scandir(dir, &names, wanted, alphasort), i, rc = 0;
 
 	if (n < 0 && errno != ENOENT) {
-		char why[256];
+		char reason[256];
 
 		/* a directory of guard-rails that cannot be read fails closed */
-		snprintf(why, sizeof why, "cannot read the directory: %s",
+		snprintf(reason, sizeof reason, "cannot read the directory: %s",
 			 strerror(errno));
-		return deny(ev, subject, action, shown, why, e);
+		return deny(ev, subject, action, shown, reason, e);
 	}
 
 	for (i = 0; i < n; i++) {

@@ -54,6 +54,8 @@ int art_hooks_dir(const art_repo *r, char **dir, int *relative, art_err *e)
 	grc = git_config_get_path(&buf, cfg, "core.hooksPath");
 	if (grc == 0 && buf.ptr[0]) {
 		*relative = buf.ptr[0] != '/';
+		/* cppcheck-suppress knownConditionTrueFalse ; false positive:
+		 * cppcheck misses that git_config_get_path filled buf */
 		*dir = *relative ? art_join(r->main_workdir, buf.ptr)
 				 : art_strdup(buf.ptr);
 	} else if (grc == 0 || grc == GIT_ENOTFOUND) {
@@ -189,7 +191,7 @@ static void sync_dir(const char *dir)
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd >= 0) {
-		fsync(fd);
+		(void)fsync(fd); /* best effort: the hooks are in place */
 		close(fd);
 	}
 }
@@ -237,7 +239,9 @@ static void undo_install(struct hook *h, size_t n)
 		if (h[n].wrote && h[n].state != HOOK_ART_OTHER && !h[n].renamed)
 			unlink(h[n].path);
 		if (h[n].renamed)
-			rename(h[n].chained, h[n].path); /* over art's, if written */
+			/* over art's, if written; best effort, as the
+			 * error being undone is the one reported */
+			(void)rename(h[n].chained, h[n].path);
 	}
 }
 

@@ -12,7 +12,7 @@ static void show(char *out, size_t cap, const char *s)
 	for (; *s && i + 5 < cap; s++) {
 		unsigned char c = (unsigned char)*s;
 
-		out[i++] = (c >= 0x20 && c < 0x7f && c != '"') ? (char)c : '?';
+		out[i++] = (char)(c >= 0x20 && c < 0x7f && c != '"' ? c : '?');
 	}
 	if (*s) {
 		out[i++] = '.';

@@ -24,8 +24,6 @@
 /* How often the loop looks at the command when nothing else happens. */
 #define TICK_MS 100
 
-extern char **environ;
-
 /* What points at art's secret store is not the command's business. */
 static int withheld(const char *kv)
 {
@@ -248,11 +246,11 @@ static int start(child *ch, const art_lease *l, const art_jobrun_opts *o,
 		sigaction(SIGINT, &dfl, NULL);
 		sigaction(SIGTERM, &dfl, NULL);
 		sigaction(SIGHUP, &dfl, NULL);
-		dup2(in[0], STDIN_FILENO);
-		dup2(out[1], STDOUT_FILENO);
-		/* none of art-claim's descriptors: its connection to Core */
-		close_range(3, ~0U, 0);
-		if (deny_keyrings() != 0)
+		/* the pipes as stdin and stdout, and none of art-claim's
+		 * descriptors (its connection to Core), or no command */
+		if (dup2(in[0], STDIN_FILENO) < 0 ||
+		    dup2(out[1], STDOUT_FILENO) < 0 ||
+		    close_range(3, ~0U, 0) < 0 || deny_keyrings() != 0)
 			_exit(126);
 		execvpe(o->argv[0], o->argv, env);
 		_exit(errno == ENOENT ? 127 : 126);
@@ -274,6 +272,26 @@ static int start(child *ch, const art_lease *l, const art_jobrun_opts *o,
 	return 0;
 }
 
+void art_lease_renewed(art_lease *l, const json_t *answer, long long now,
+		       int *cancel)
+{
+	const char *exp;
+	long long core_exp, ours;
+	json_t *v;
+
+	if ((v = json_object_get(answer, "heartbeat_interval_s")) && art_core_seconds(v) > 0)
+		l->heartbeat_s = art_core_seconds(v);
+	ours = now + (long long)(l->ttl_s * 1000);
+	exp = json_string_value(json_object_get(answer, "lease_expires_at"));
+	/* the earlier of Core's word and our own count: a clock that
+	 * runs ahead of Core's must not keep us working too long */
+	if (exp && art_parse_rfc3339_ms(exp, strlen(exp), &core_exp) == 0 &&
+	    core_exp < ours)
+		ours = core_exp;
+	l->expires_ms = ours;
+	*cancel = json_is_true(json_object_get(answer, "cancel_requested"));
+}
+
 /* POST heartbeat.  1: renewed; 0: failed, try again; -1: lease gone. */
 static int heartbeat(art_core *c, art_lease *l, int *cancel, art_err *e)
 {
@@ -281,9 +299,7 @@ static int heartbeat(art_core *c, art_lease *l, int *cancel, art_err *e)
 	art_core_res res = { 0 };
 	char *path = art_asprintf("/jobs/%s/heartbeat", l->job_id);
 	json_t *body = json_pack("{s:s}", "lease_id", l->lease_id);
-	const char *exp;
-	long long core_exp, ours, now = art_wall_ms();
-	json_t *v;
+	long long now = art_wall_ms();
 	int rc, verdict = 0;
 
 	rq.method = "POST";
@@ -293,18 +309,7 @@ static int heartbeat(art_core *c, art_lease *l, int *cancel, art_err *e)
 	rc = art_core_call(c, &rq, &res, e);
 	if (!rc && res.status == 200 && res.body) {
 		verdict = 1;
-		if ((v = json_object_get(res.body, "heartbeat_interval_s")) &&
-		    json_is_number(v) && json_number_value(v) > 0)
-			l->heartbeat_s = json_number_value(v);
-		ours = now + (long long)(l->ttl_s * 1000);
-		exp = json_string_value(json_object_get(res.body, "lease_expires_at"));
-		/* the earlier of Core's word and our own count: a clock that
-		 * runs ahead of Core's must not keep us working too long */
-		if (exp && art_parse_rfc3339_ms(exp, strlen(exp), &core_exp) == 0 &&
-		    core_exp < ours)
-			ours = core_exp;
-		l->expires_ms = ours;
-		*cancel = json_is_true(json_object_get(res.body, "cancel_requested"));
+		art_lease_renewed(l, res.body, now, cancel);
 	} else if (!rc && res.status == 409) {
 		verdict = -1;
 	} else if (!rc) {

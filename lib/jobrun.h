@@ -30,6 +30,12 @@ typedef struct art_lease {
 	double ttl_s;
 } art_lease;
 
+/* The lease after Core's answer to a heartbeat at now (wall clock ms):
+ * heartbeat_interval_s, lease_expires_at, cancel_requested.  Pure,
+ * apart for tests/fuzz. */
+void art_lease_renewed(art_lease *l, const json_t *answer, long long now,
+		       int *cancel);
+
 typedef struct art_jobrun_result {
 	int exited;       /* 1: exit status in status; 0: signal in status */
 	int status;

@@ -12,6 +12,8 @@
 
 const char *art_json_kind(const json_t *v)
 {
+	if (!v)
+		return "nothing";
 	switch (json_typeof(v)) {
 	case JSON_OBJECT: return "an object";
 	case JSON_ARRAY: return "an array";
@@ -163,16 +165,47 @@ void art_ndjson_init(art_ndjson *s, FILE *in, const char *name)
 	s->name = name;
 }
 
+/*
+ * The next line of s->in into s->buf, without its "\n" (a "\r" before it
+ * is kept); -1 at the end of input.  Unlike getline(3), it stops taking
+ * bytes once the line, "\r" aside, is over ART_JSON_MAX: a line without
+ * end must not take all memory before it is refused.
+ */
+static ssize_t read_line(art_ndjson *s)
+{
+	size_t n = 0;
+	int c, any = 0;
+
+	while ((c = getc_unlocked(s->in)) != EOF) {
+		any = 1;
+		if (c == '\n')
+			break;
+		if (n + 2 > s->cap)
+			art_grow(&s->buf, &s->cap, n + 2, 1);
+		s->buf[n++] = (char)c;
+		if (n > (size_t)ART_JSON_MAX + 1)
+			break;
+	}
+	if (!any)
+		return -1;
+	art_grow(&s->buf, &s->cap, n + 1, 1);
+	s->buf[n] = '\0';
+	return (ssize_t)n;
+}
+
 int art_ndjson_next(art_ndjson *s, json_t **out, art_err *e)
 {
 	json_error_t je;
 	ssize_t n;
 
 	*out = NULL;
-	while ((n = getline(&s->buf, &s->cap, s->in)) >= 0) {
+	while ((n = read_line(s)) >= 0) {
 		ssize_t i;
 
 		s->line++;
+		/* the record: the line without its line ending */
+		if (n > 0 && s->buf[n - 1] == '\r')
+			n--;
 		if ((size_t)n > ART_JSON_MAX)
 			return art_errf(e, ART_EXIT_INPUT,
 					"%s:%lu: record larger than the %u-byte limit",
@@ -181,9 +214,9 @@ int art_ndjson_next(art_ndjson *s, json_t **out, art_err *e)
 			;
 		if (i == n)
 			continue;
-		/* without its newline, so that an unfinished record is
-		 * reported on its own line, at its end */
-		while (n > i && (s->buf[n - 1] == '\n' || s->buf[n - 1] == '\r'))
+		/* nor any other "\r" at its end, so that an unfinished
+		 * record is reported on its own line, at its end */
+		while (n > i && s->buf[n - 1] == '\r')
 			n--;
 		*out = json_loadb(s->buf, (size_t)n, JSON_REJECT_DUPLICATES, &je);
 		if (!*out)

@@ -59,7 +59,8 @@ int art_json_emit(const json_t *v, int pretty);
  */
 json_t *art_json_bytes(const char *s);
 
-/* Describe a value's type for messages: "a string", "an integer", ... */
+/* Describe a value's type for messages: "a string", "an integer", ...;
+ * "nothing" for NULL (a member that is not there). */
 const char *art_json_kind(const json_t *v);
 
 #endif

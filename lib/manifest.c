@@ -15,24 +15,31 @@ static int append_dod(json_t *out, json_t *items, const char *from,
 		      const char *file, art_err *e)
 {
 	size_t i, j;
-	json_t *it, *have;
+	json_t *it, *have, *ids = json_object();
 
+	/* the ids out has, as a set: long lists are not quadratic (each
+	 * list's own ids are unique already) */
+	json_array_foreach(out, j, have)
+		json_object_set_new(ids, json_string_value(json_object_get(have, "id")),
+				    json_true());
 	json_array_foreach(items, i, it) {
 		const char *id = json_string_value(json_object_get(it, "id"));
 		json_t *title = json_object_get(it, "title");
 		json_t *copy;
 
-		json_array_foreach(out, j, have)
-			if (!strcmp(id, json_string_value(json_object_get(have, "id"))))
-				return art_errf(e, ART_EXIT_INPUT,
-						"%s: field \"dod[%zu].id\": \"%s\" is already a registry definition-of-done id",
-						file, i, id);
+		if (json_object_get(ids, id)) {
+			json_decref(ids);
+			return art_errf(e, ART_EXIT_INPUT,
+					"%s: field \"dod[%zu].id\": \"%s\" is already a registry definition-of-done id",
+					file, i, id);
+		}
 		copy = json_deep_copy(it);
 		if (!title)
 			json_object_set_new(copy, "title", json_string(id));
 		json_object_set_new(copy, "from", json_string(from));
 		json_array_append_new(out, copy);
 	}
+	json_decref(ids);
 	return 0;
 }
 
@@ -108,6 +115,10 @@ int art_manifest_parse(const char *name, const char *buf, size_t len,
 	int rc;
 
 	*out = NULL;
+	/* wherever it comes from: a run record can be fetched from anyone */
+	if (len > ART_CONFIG_MAX)
+		return art_errf(e, ART_EXIT_INPUT, "%s: larger than the %u-byte limit",
+				name, ART_CONFIG_MAX);
 	if ((rc = art_json_parse(name, buf, len, &m, e)) != 0)
 		return rc;
 	if (!json_is_object(m)) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fs.h"
@@ -38,7 +39,7 @@ static char *pids_mount(int *v2)
 			v1 = art_strdup(mp);
 	}
 	free(line);
-	fclose(f);
+	(void)fclose(f); /* read only: nothing to lose */
 	/* where both exist (hybrid), pids is v1's */
 	*v2 = !v1;
 	if (v1) {
@@ -71,7 +72,7 @@ static char *own_cgroup(int v2)
 			path = art_strdup(p);
 	}
 	free(line);
-	fclose(f);
+	(void)fclose(f); /* read only: nothing to lose */
 	return path;
 }
 
@@ -165,7 +166,7 @@ int art_pidlimit_hit(const art_pidlimit *pl)
 	path = art_join(pl->cgroup, "pids.events");
 	if (art_read_path(path, 4096, &buf, &len, &ignored) == 0 &&
 	    (max = strstr(buf, "max ")) != NULL)
-		hit = atol(max + 4) > 0;
+		hit = strtol(max + 4, NULL, 10) > 0;
 	free(buf);
 	free(path);
 	return hit;
@@ -177,7 +178,7 @@ void art_pidlimit_close(art_pidlimit *pl)
 		/* the cage's processes are gone, but the kernel may take a
 		 * moment to let their cgroup go */
 		for (int i = 0; i < 100 && rmdir(pl->cgroup) < 0 && errno == EBUSY; i++)
-			usleep(10000);
+			nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
 		free(pl->cgroup);
 		pl->cgroup = NULL;
 	}

@@ -62,10 +62,9 @@ static int emit(const json_t *v, int pretty, art_err *e)
 /* The interval a route falls back on before Core named one. */
 static double default_interval(const poller *p)
 {
-	json_t *iv = json_object_get(current_policy(p), "poll_interval_s");
+	double iv = art_core_seconds(json_object_get(current_policy(p), "poll_interval_s"));
 
-	return json_is_number(iv) && json_number_value(iv) > 0
-		? json_number_value(iv) : DEFAULT_INTERVAL_S;
+	return iv > 0 ? iv : DEFAULT_INTERVAL_S;
 }
 
 /* When a route may be polled next (0: now). */
@@ -121,7 +120,7 @@ static int reschedule(poller *p, art_schedule *s, int rc,
 		iv = (s->interval_s > 0 ? s->interval_s : default_interval(p)) + 5;
 		if (res->poll_interval_s > iv)
 			iv = res->poll_interval_s;
-		if (res->retry_after_s > iv)
+		if ((double)res->retry_after_s > iv)
 			iv = (double)res->retry_after_s;
 		s->interval_s = iv;
 		s->slowed = 1;
@@ -195,12 +194,14 @@ static int poll_policy(poller *p, art_err *e)
 			json_decref(p->policy);
 			p->policy = cached;
 			if (changed && !p->quiet) {
-				rec = json_pack("{s:s, s:s, s:O, s:O, s:O, s:s}", "type", "policy",
+				/* s:o: the record owns its reference, taken here or
+				 * the new empty object's own */
+				rec = json_pack("{s:s, s:s, s:O, s:O, s:o, s:s}", "type", "policy",
 						"core", art_core_url(p->c),
 						"policy_version", json_object_get(body, "policy_version") ?: json_null(),
 						"poll_interval_s", json_object_get(body, "poll_interval_s") ?: json_null(),
 						"effective_feature_enabled",
-						json_object_get(body, "effective_feature_enabled") ?: json_object(),
+						json_incref(json_object_get(body, "effective_feature_enabled")) ?: json_object(),
 						"etag", res.etag);
 				rc = emit(rec, p->o->pretty, e);
 				json_decref(rec);

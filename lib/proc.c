@@ -18,8 +18,6 @@
 
 #include "fs.h"
 
-extern char **environ;
-
 long long art_mono_ms(void)
 {
 	struct timespec ts;
@@ -186,24 +184,31 @@ static size_t list_children(pid_t *kids, size_t max)
 {
 	DIR *d = opendir("/proc/self/task");
 	struct dirent *t;
-	size_t n = 0;
+	char *word = NULL;
+	size_t n = 0, cap = 0;
 
 	if (!d)
 		return 0;
 	while ((t = readdir(d)) != NULL && n < max) {
 		char path[sizeof "/proc/self/task//children" + sizeof t->d_name];
 		FILE *f;
-		long pid;
 
 		if (t->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof path, "/proc/self/task/%s/children", t->d_name);
 		if (!(f = fopen(path, "re")))
 			continue;
-		while (n < max && fscanf(f, "%ld", &pid) == 1)
-			kids[n++] = (pid_t)pid;
-		fclose(f);
+		/* "PID PID ... " */
+		while (n < max && getdelim(&word, &cap, ' ', f) > 0) {
+			char *end;
+			long pid = strtol(word, &end, 10);
+
+			if (end != word && pid > 0 && pid == (pid_t)pid)
+				kids[n++] = (pid_t)pid;
+		}
+		(void)fclose(f); /* read only */
 	}
+	free(word);
 	closedir(d);
 	return n;
 }

@@ -104,7 +104,7 @@ int art_prompt_render(const char *name, const char *tmpl, json_t *manifest,
 		close = strstr(open + 2, "}}");
 		n = close ? (size_t)(close - open - 2) : 0;
 		if (!close || n == 0 || n >= sizeof var || memchr(open + 2, '\n', n)) {
-			fclose(f);
+			(void)fclose(f); /* the text is thrown away */
 			free(*out);
 			*out = NULL;
 			return art_errf(e, ART_EXIT_INPUT,
@@ -114,7 +114,7 @@ int art_prompt_render(const char *name, const char *tmpl, json_t *manifest,
 		memcpy(var, open + 2, n);
 		var[n] = '\0';
 		if (value(f, var, manifest, profile_prompt) < 0) {
-			fclose(f);
+			(void)fclose(f); /* the text is thrown away */
 			free(*out);
 			*out = NULL;
 			return art_errf(e, ART_EXIT_INPUT,

@@ -24,8 +24,6 @@
 
 #include "fs.h"
 
-extern char **environ;
-
 static int all_hex(const char *s, size_t n)
 {
 	return strlen(s) == n && strspn(s, "0123456789abcdef") == n;

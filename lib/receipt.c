@@ -31,10 +31,12 @@ char *art_receipt_sign(const json_t *pred,
 	if (!st)
 		abort();
 	body = json_dumps(st, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (!body)
+		abort();
 	env = art_dsse_sign(ART_RECEIPT_PAYLOAD_TYPE, (unsigned char *)body,
 			    strlen(body), k->sk);
 	text = json_dumps(env, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	if (!body || !env || !text)
+	if (!env || !text)
 		abort();
 	n = strlen(text);
 	text = art_xrealloc(text, n + 2);

@@ -140,79 +140,93 @@ int art_check_approvals(const char *file, const char *field, json_t *v,
 	return 0;
 }
 
+/* Item i of a definition-of-done array, but for the uniqueness of its id. */
+static int check_dod_item(const char *file, const char *field, size_t i,
+			  json_t *item, art_err *e)
+{
+	json_t *id, *title, *run, *arg, *var;
+	size_t k;
+
+	if (!json_is_object(item))
+		return art_errf(e, ART_EXIT_INPUT,
+				"%s: field \"%s[%zu]\": expected an object, got %s",
+				file, field, i, art_json_kind(item));
+	id = json_object_get(item, "id");
+	title = json_object_get(item, "title");
+	run = json_object_get(item, "run");
+	if (!json_is_string(id) || !*json_string_value(id))
+		return art_errf(e, ART_EXIT_INPUT,
+				"%s: field \"%s[%zu].id\": expected a non-empty string",
+				file, field, i);
+	if (title && !json_is_string(title))
+		return art_errf(e, ART_EXIT_INPUT,
+				"%s: field \"%s[%zu].title\": expected a string, got %s",
+				file, field, i, art_json_kind(title));
+	if (json_is_string(run)) {
+		if (!*json_string_value(run))
+			return art_errf(e, ART_EXIT_INPUT,
+					"%s: field \"%s[%zu].run\": empty command",
+					file, field, i);
+	} else if (json_is_array(run) && json_array_size(run) > 0) {
+		json_array_foreach(run, k, arg)
+			if (!json_is_string(arg))
+				return art_errf(e, ART_EXIT_INPUT,
+						"%s: field \"%s[%zu].run[%zu]\": expected a string, got %s",
+						file, field, i, k,
+						art_json_kind(arg));
+	} else {
+		return art_errf(e, ART_EXIT_INPUT,
+				"%s: field \"%s[%zu].run\": expected a command string or a non-empty argv array%s",
+				file, field, i, run ? "" : " (missing)");
+	}
+	arg = json_object_get(item, "env");
+	if (arg && !json_is_array(arg))
+		return art_errf(e, ART_EXIT_INPUT,
+				"%s: field \"%s[%zu].env\": expected an array of variable names, got %s",
+				file, field, i, art_json_kind(arg));
+	json_array_foreach(arg, k, var) {
+		if (!art_is_env_name(json_string_value(var)))
+			return art_errf(e, ART_EXIT_INPUT,
+					"%s: field \"%s[%zu].env[%zu]\": expected an environment variable name ([A-Za-z_][A-Za-z0-9_]*)",
+					file, field, i, k);
+	}
+	arg = json_object_get(item, "timeout");
+	if (arg && (!json_is_integer(arg) || json_integer_value(arg) < 1 ||
+		    json_integer_value(arg) > ART_DOD_TIMEOUT_MAX))
+		return art_errf(e, ART_EXIT_INPUT,
+				"%s: field \"%s[%zu].timeout\": expected a number of seconds from 1 to %d",
+				file, field, i, ART_DOD_TIMEOUT_MAX);
+	return 0;
+}
+
 int art_check_dod(const char *file, const char *field, json_t *v, art_err *e)
 {
-	size_t i, j;
-	json_t *item;
+	json_t *item, *ids, *seen;
+	const char *id;
+	size_t i;
+	int rc = 0;
 
 	if (!v)
 		return 0;
 	if (!json_is_array(v))
 		return field_error(e, file, field,
 				   "expected an array of definition-of-done items", v);
+	/* the ids so far, as a set: a long list is not quadratic */
+	ids = json_object();
 	json_array_foreach(v, i, item) {
-		json_t *id, *title, *run, *arg, *var;
-		size_t k;
-
-		if (!json_is_object(item))
-			return art_errf(e, ART_EXIT_INPUT,
-					"%s: field \"%s[%zu]\": expected an object, got %s",
-					file, field, i, art_json_kind(item));
-		id = json_object_get(item, "id");
-		title = json_object_get(item, "title");
-		run = json_object_get(item, "run");
-		if (!json_is_string(id) || !*json_string_value(id))
-			return art_errf(e, ART_EXIT_INPUT,
-					"%s: field \"%s[%zu].id\": expected a non-empty string",
-					file, field, i);
-		if (title && !json_is_string(title))
-			return art_errf(e, ART_EXIT_INPUT,
-					"%s: field \"%s[%zu].title\": expected a string, got %s",
-					file, field, i, art_json_kind(title));
-		if (json_is_string(run)) {
-			if (!*json_string_value(run))
-				return art_errf(e, ART_EXIT_INPUT,
-						"%s: field \"%s[%zu].run\": empty command",
-						file, field, i);
-		} else if (json_is_array(run) && json_array_size(run) > 0) {
-			json_array_foreach(run, k, arg)
-				if (!json_is_string(arg))
-					return art_errf(e, ART_EXIT_INPUT,
-							"%s: field \"%s[%zu].run[%zu]\": expected a string, got %s",
-							file, field, i, k,
-							art_json_kind(arg));
-		} else {
-			return art_errf(e, ART_EXIT_INPUT,
-					"%s: field \"%s[%zu].run\": expected a command string or a non-empty argv array%s",
-					file, field, i, run ? "" : " (missing)");
+		if ((rc = check_dod_item(file, field, i, item, e)) != 0)
+			break;
+		id = json_string_value(json_object_get(item, "id"));
+		if ((seen = json_object_get(ids, id)) != NULL) {
+			rc = art_errf(e, ART_EXIT_INPUT,
+				      "%s: field \"%s[%zu].id\": \"%s\" is already the id of item %zu",
+				      file, field, i, id, (size_t)json_integer_value(seen));
+			break;
 		}
-		arg = json_object_get(item, "env");
-		if (arg && !json_is_array(arg))
-			return art_errf(e, ART_EXIT_INPUT,
-					"%s: field \"%s[%zu].env\": expected an array of variable names, got %s",
-					file, field, i, art_json_kind(arg));
-		json_array_foreach(arg, k, var) {
-			if (!art_is_env_name(json_string_value(var)))
-				return art_errf(e, ART_EXIT_INPUT,
-						"%s: field \"%s[%zu].env[%zu]\": expected an environment variable name ([A-Za-z_][A-Za-z0-9_]*)",
-						file, field, i, k);
-		}
-		arg = json_object_get(item, "timeout");
-		if (arg && (!json_is_integer(arg) || json_integer_value(arg) < 1 ||
-			    json_integer_value(arg) > ART_DOD_TIMEOUT_MAX))
-			return art_errf(e, ART_EXIT_INPUT,
-					"%s: field \"%s[%zu].timeout\": expected a number of seconds from 1 to %d",
-					file, field, i, ART_DOD_TIMEOUT_MAX);
-		for (j = 0; j < i; j++)
-			if (!strcmp(json_string_value(id),
-				    json_string_value(json_object_get(
-					    json_array_get(v, j), "id"))))
-				return art_errf(e, ART_EXIT_INPUT,
-						"%s: field \"%s[%zu].id\": \"%s\" is already the id of item %zu",
-						file, field, i,
-						json_string_value(id), j);
+		json_object_set_new(ids, id, json_integer((json_int_t)i));
 	}
-	return 0;
+	json_decref(ids);
+	return rc;
 }
 
 static int load_object(const art_repo *r, const char *path, json_t **out,
@@ -239,11 +253,41 @@ static int load_object(const art_repo *r, const char *path, json_t **out,
 	return rc;
 }
 
+/* Entry i of the agents array, but for the uniqueness of its id. */
+static int check_agent_entry(const char *f, size_t i, json_t *a, art_err *e)
+{
+	json_t *id, *prof;
+	art_err id_err;
+
+	if (!json_is_object(a))
+		return art_errf(e, ART_EXIT_INPUT,
+				"%s: field \"agents[%zu]\": expected an object, got %s",
+				f, i, art_json_kind(a));
+	id = json_object_get(a, "agent");
+	if (!json_is_string(id))
+		return art_errf(e, ART_EXIT_INPUT,
+				"%s: field \"agents[%zu].agent\": expected an agent id string%s",
+				f, i, id ? "" : " (missing)");
+	if (art_check_agent(json_string_value(id), &id_err))
+		return art_errf(e, ART_EXIT_INPUT,
+				"%s: field \"agents[%zu].agent\": %s", f,
+				i, id_err.msg);
+	prof = json_object_get(a, "profile");
+	if (prof && (!json_is_string(prof) ||
+		     !art_rel_path_ok(json_string_value(prof))))
+		return art_errf(e, ART_EXIT_INPUT,
+				"%s: field \"agents[%zu].profile\": expected a relative path inside the repository",
+				f, i);
+	return 0;
+}
+
 static int check_registry(art_registry *reg, art_err *e)
 {
 	const char *f = reg->path;
-	json_t *v = json_object_get(reg->root, "version"), *a;
-	size_t i, j;
+	json_t *v = json_object_get(reg->root, "version"), *a, *ids;
+	const char *id;
+	size_t i;
+	int rc = 0;
 
 	if (!v)
 		return field_error(e, f, "version", "missing (must be 1)", NULL);
@@ -256,38 +300,23 @@ static int check_registry(art_registry *reg, art_err *e)
 				   NULL);
 	if (!json_is_array(reg->agents))
 		return field_error(e, f, "agents", "expected an array", reg->agents);
+	/* the ids so far, as a set: a long list is not quadratic */
+	ids = json_object();
 	json_array_foreach(reg->agents, i, a) {
-		json_t *id, *prof;
-		art_err id_err;
-
-		if (!json_is_object(a))
-			return art_errf(e, ART_EXIT_INPUT,
-					"%s: field \"agents[%zu]\": expected an object, got %s",
-					f, i, art_json_kind(a));
-		id = json_object_get(a, "agent");
-		if (!json_is_string(id))
-			return art_errf(e, ART_EXIT_INPUT,
-					"%s: field \"agents[%zu].agent\": expected an agent id string%s",
-					f, i, id ? "" : " (missing)");
-		if (art_check_agent(json_string_value(id), &id_err))
-			return art_errf(e, ART_EXIT_INPUT,
-					"%s: field \"agents[%zu].agent\": %s", f,
-					i, id_err.msg);
-		prof = json_object_get(a, "profile");
-		if (prof && (!json_is_string(prof) ||
-			     !art_rel_path_ok(json_string_value(prof))))
-			return art_errf(e, ART_EXIT_INPUT,
-					"%s: field \"agents[%zu].profile\": expected a relative path inside the repository",
-					f, i);
-		for (j = 0; j < i; j++)
-			if (!strcmp(json_string_value(id),
-				    json_string_value(json_object_get(
-					    json_array_get(reg->agents, j),
-					    "agent"))))
-				return art_errf(e, ART_EXIT_INPUT,
-						"%s: field \"agents[%zu].agent\": \"%s\" is listed twice",
-						f, i, json_string_value(id));
+		if ((rc = check_agent_entry(f, i, a, e)) != 0)
+			break;
+		id = json_string_value(json_object_get(a, "agent"));
+		if (json_object_get(ids, id)) {
+			rc = art_errf(e, ART_EXIT_INPUT,
+				      "%s: field \"agents[%zu].agent\": \"%s\" is listed twice",
+				      f, i, id);
+			break;
+		}
+		json_object_set_new(ids, id, json_true());
 	}
+	json_decref(ids);
+	if (rc)
+		return rc;
 	v = json_object_get(reg->root, "protected");
 	if (art_check_patterns(f, "protected", v, 0, e))
 		return e->status;

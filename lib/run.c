@@ -21,11 +21,12 @@ int art_worktree_root(const art_repo *r, char **out, art_err *e)
 	/* a relative root is one directory of the checkout: art creates it
 	 * and checks it is no symlink */
 	if (root[0] != '/' && (!art_rel_path_ok(root) || strchr(root, '/'))) {
-		art_errf(e, ART_EXIT_INPUT,
-			 "git config art.worktreeRoot \"%s\": expected an absolute path or one directory name of the checkout",
-			 root);
+		int rc = art_errf(e, ART_EXIT_INPUT,
+				  "git config art.worktreeRoot \"%s\": expected an absolute path or one directory name of the checkout",
+				  root);
+
 		free(root);
-		return e->status;
+		return rc;
 	}
 	*out = root;
 	return 0;

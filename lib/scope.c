@@ -294,7 +294,7 @@ static int add_commit(struct ctx *c, const git_oid *id)
 		goto out;
 	}
 	np = git_commit_parentcount(cm);
-	if (np > sizeof diffs / sizeof *diffs) {
+	if (np > sizeof diffs / sizeof diffs[0]) {
 		rc = art_errf(c->e, ART_EXIT_INPUT, "commit %s: a merge of %u parents is more than art checks",
 			      git_oid_tostr_s(id), np);
 		goto out;

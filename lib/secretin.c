@@ -20,10 +20,12 @@
 static int read_secret(int fd, int line, const char *name, char **out,
 		       size_t *len, art_err *e)
 {
-	char *buf = sodium_malloc(ART_SECRET_MAX + 1);
+	/* room for the secret, its line ending (CRLF) and a NUL */
+	char *buf = sodium_malloc(ART_SECRET_MAX + 3);
 	size_t n = 0;
 	ssize_t r;
 	char c;
+	int over = 0;
 
 	if (!buf)
 		abort();
@@ -37,10 +39,9 @@ static int read_secret(int fd, int line, const char *name, char **out,
 		}
 		if (r == 0 || (line && c == '\n'))
 			break;
-		if (n == ART_SECRET_MAX) {
-			sodium_free(buf);
-			return art_errf(e, ART_EXIT_INPUT, "%s: a secret of more than %d bytes",
-					name, ART_SECRET_MAX);
+		if (n == ART_SECRET_MAX + 2) {
+			over = 1;
+			break;
 		}
 		buf[n++] = c;
 	}
@@ -48,6 +49,11 @@ static int read_secret(int fd, int line, const char *name, char **out,
 		n--;
 	if (n && buf[n - 1] == '\r')
 		n--;
+	if (over || n > ART_SECRET_MAX) {
+		sodium_free(buf);
+		return art_errf(e, ART_EXIT_INPUT, "%s: a secret of more than %d bytes",
+				name, ART_SECRET_MAX);
+	}
 	buf[n] = '\0';
 	if (n == 0) {
 		sodium_free(buf);

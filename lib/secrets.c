@@ -51,8 +51,11 @@ static const struct rule rules[] = {
 	  "(?:sk|rk)_live_[0-9A-Za-z]{10,99}" },
 	{ "gcp-api-key", { "AIza" }, "AIza[0-9A-Za-z_-]{35}" },
 	{ "npm-token", { "npm_" }, "npm_[0-9A-Za-z]{36}" },
+	/* only at the start of a run of its characters, as gitleaks' \b:
+	 * else a failed search tries every "eyJ" of a long run again, and
+	 * a line of them takes quadratic time (tests/fuzz) */
 	{ "jwt", { "eyJ" },
-	  "eyJ[0-9A-Za-z_-]{10,}\\.eyJ[0-9A-Za-z_-]{10,}\\.[0-9A-Za-z_-]{10,}" },
+	  "(?<![0-9A-Za-z_-])eyJ[0-9A-Za-z_-]{10,}\\.eyJ[0-9A-Za-z_-]{10,}\\.[0-9A-Za-z_-]{10,}" },
 	{ "private-key", { "PRIVATE KEY" },
 	  "-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----" },
 };
@@ -166,12 +169,17 @@ static size_t first_key_end(const char *buf, size_t len)
 	const char *p = memmem(buf, len, end, sizeof end - 1), *nl, *t;
 	size_t rest;
 
-	for (; p; p = memmem(p + 1, len - (size_t)(p + 1 - buf), end, sizeof end - 1)) {
+	while (p) {
 		rest = len - (size_t)(p - buf);
 		nl = memchr(p, '\n', rest);
 		t = memmem(p, nl ? (size_t)(nl - p) : rest, tail, sizeof tail - 1);
 		if (t)
 			return (size_t)(t - buf) + sizeof tail - 1;
+		/* a later "-----END" of this line has even less of it after
+		 * it: the next line's (so that the search stays linear) */
+		if (!nl)
+			break;
+		p = memmem(nl + 1, len - (size_t)(nl + 1 - buf), end, sizeof end - 1);
 	}
 	return 0;
 }

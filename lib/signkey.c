@@ -44,7 +44,7 @@ static int make_key(const char *path, art_err *e)
 {
 	size_t b64 = sodium_base64_encoded_len(crypto_sign_SEEDBYTES,
 					       sodium_base64_VARIANT_ORIGINAL);
-	size_t cap = sizeof PREFIX + b64 + 1;
+	size_t cap = sizeof PREFIX + b64 + 1, len;
 	unsigned char *seed = sodium_malloc(crypto_sign_SEEDBYTES);
 	char *line = sodium_malloc(cap);
 	int rc;
@@ -58,9 +58,10 @@ static int make_key(const char *path, art_err *e)
 	memcpy(line, PREFIX, sizeof PREFIX - 1);
 	sodium_bin2base64(line + sizeof PREFIX - 1, b64, seed, crypto_sign_SEEDBYTES,
 			  sodium_base64_VARIANT_ORIGINAL);
-	strcat(line, "\n");
+	len = strlen(line);
+	line[len++] = '\n'; /* cap has room: sizeof PREFIX counts a NUL */
 	if ((rc = make_dirs(path, e)) == 0)
-		rc = art_write_atomic(path, line, strlen(line), 0600, 1, e);
+		rc = art_write_atomic(path, line, len, 0600, 1, e);
 	sodium_free(seed); /* wipes */
 	sodium_free(line);
 	return rc;

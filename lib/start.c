@@ -357,6 +357,12 @@ static int create(const art_repo *r, art_events *ev, const art_run *run,
 			    "base", base_hex,
 			    "worktree", art_json_bytes(run->worktree_rel),
 			    "by", by);
+	if (tlen + 1 > ART_CONFIG_MAX) { /* no command could read it */
+		rc = art_errf(e, ART_EXIT_INPUT,
+			      "the manifest of run %s would be %zu bytes, over the %u-byte limit: shorten the lists of the registry and the profile",
+			      run->subject, tlen + 1, ART_CONFIG_MAX);
+		goto out;
+	}
 	if ((rc = check_free(r, ev, run, e)) != 0 ||
 	    (rc = art_exclude_ensure(r, lines, nlines, NULL, e)) != 0 ||
 	    (rc = make_parents(run, &u, e)) != 0 ||

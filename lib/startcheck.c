@@ -28,6 +28,8 @@ static size_t first_assignment(const char *p, size_t len)
 		line++;
 		while (q < eol && isblank((unsigned char)*q))
 			q++;
+		/* cppcheck-suppress knownConditionTrueFalse ; false positive:
+		 * cppcheck takes eol (memchr's) for the line's start */
 		if (eol - q > 7 && !strncmp(q, "export", 6) &&
 		    isblank((unsigned char)q[6]))
 			for (q += 6; q < eol && isblank((unsigned char)*q); q++)

@@ -37,7 +37,7 @@ static int ring_err(art_err *e, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof what, fmt, ap);
+	(void)vsnprintf(what, sizeof what, fmt, ap); /* cut if long */
 	va_end(ap);
 	if (err == ENOSYS || err == EPERM)
 		return art_errf(e, ART_EXIT_LOCAL,

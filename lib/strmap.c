@@ -29,6 +29,19 @@ size_t *art_strmap_get(const art_strmap *m, const char *key)
 	return NULL;
 }
 
+/* Insert into a map with room for one more. */
+static void insert(art_strmap *m, const char *key, size_t val)
+{
+	size_t i;
+
+	for (i = hash(key) & (m->cap - 1); m->keys[i];
+	     i = (i + 1) & (m->cap - 1))
+		;
+	m->keys[i] = key;
+	m->vals[i] = val;
+	m->n++;
+}
+
 static void grow(art_strmap *m)
 {
 	art_strmap bigger = { 0 };
@@ -40,24 +53,19 @@ static void grow(art_strmap *m)
 	memset(bigger.keys, 0, bigger.cap * sizeof *bigger.keys);
 	for (i = 0; i < m->cap; i++)
 		if (m->keys[i])
-			art_strmap_put(&bigger, m->keys[i], m->vals[i]);
+			insert(&bigger, m->keys[i], m->vals[i]);
 	free(m->keys);
 	free(m->vals);
-	*m = bigger;
+	m->keys = bigger.keys;
+	m->vals = bigger.vals;
+	m->cap = bigger.cap;
 }
 
 void art_strmap_put(art_strmap *m, const char *key, size_t val)
 {
-	size_t i;
-
 	if ((m->n + 1) * 2 > m->cap) /* at most half full */
 		grow(m);
-	for (i = hash(key) & (m->cap - 1); m->keys[i];
-	     i = (i + 1) & (m->cap - 1))
-		;
-	m->keys[i] = key;
-	m->vals[i] = val;
-	m->n++;
+	insert(m, key, val);
 }
 
 void art_strmap_free(art_strmap *m)

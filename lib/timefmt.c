@@ -11,8 +11,10 @@ void art_rfc3339_ms(long long ms, char out[32])
 	time_t s = (time_t)(ms / 1000);
 	struct tm tm;
 
-	gmtime_r(&s, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* no time at all rather than garbage, should a year not fit */
+	if (!gmtime_r(&s, &tm) ||
+	    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		out[0] = '\0';
 }
 
 /* n digits at s, or -1. */

@@ -17,7 +17,6 @@
 
 struct verdict {
 	json_t *why;   /* the problems found, in order */
-	art_err *e;
 };
 
 static void problem(struct verdict *v, const char *fmt, ...)
@@ -29,7 +28,7 @@ static void problem(struct verdict *v, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	(void)vsnprintf(msg, sizeof msg, fmt, ap); /* cut if long */
 	va_end(ap);
 	json_array_append_new(v->why, art_json_bytes(msg));
 }
@@ -285,7 +284,7 @@ static json_t *check_log(const art_repo *r, const art_run *run,
 	size_t before = json_array_size(v->why);
 	int rc;
 
-	if ((rc = art_events_open_existing(r, &ev, &le)) != 0) {
+	if (art_events_open_existing(r, &ev, &le) != 0) {
 		problem(v, "event log: %s", le.msg);
 		json_object_set_new(o, "checked", json_false());
 		json_object_set_new(o, "ok", json_false());
@@ -338,7 +337,7 @@ out:
 int art_verify(const art_repo *r, const art_verify_opts *o, json_t **out,
 	       art_err *e)
 {
-	struct verdict v = { json_array(), e };
+	struct verdict v = { json_array() };
 	const json_t *p;
 	json_t *st = NULL, *subjects, *log, *manifest;
 	char keyid[ART_KEYID_HEX], receipt_hex[2 * crypto_hash_sha256_BYTES + 1];

@@ -18,8 +18,6 @@
 #include "fs.h"
 #include "quarantine.h"
 
-extern char **environ;
-
 /* Home paths the cage never shows (cli.md), beside art's own secrets. */
 static const char *const home_secrets[] = {
 	".ssh", ".gnupg", ".aws", ".config/gcloud", ".kube", ".docker",
@@ -243,7 +241,8 @@ static int build_paths(const art_repo *r, const art_run *run,
 	const char *state = getenv("XDG_STATE_HOME");
 	char *common = canonical(r->commondir), *gitdir = canonical(run->wt_gitdir);
 	char *main = canonical(r->main_workdir), *p;
-	struct passwd *pw;
+	struct passwd pwd, *pw = NULL;
+	char pwbuf[16384];
 	const char *const *a;
 	size_t i;
 	int rc = 0;
@@ -313,7 +312,8 @@ static int build_paths(const art_repo *r, const art_run *run,
 	}
 	/* hidden: the user's secrets, in $HOME and in the home the system
 	 * knows for the user (HOME may name another), and art's own */
-	pw = getpwuid(geteuid());
+	if (getpwuid_r(geteuid(), &pwd, pwbuf, sizeof pwbuf, &pw) != 0)
+		pw = NULL; /* hidden in $HOME only */
 	for (i = 0; i < sizeof home_secrets / sizeof *home_secrets; i++) {
 		if (home && *home == '/') {
 			p = art_join(home, home_secrets[i]);

@@ -128,34 +128,66 @@ static int open_beneath(int rootfd, const char *rel)
 
 /* --- grouping the index by directory ---------------------------------- */
 
-static size_t node_for(struct scan *s, const char *dir, size_t len)
+/* The node of the directory dir[0..len), if made already. */
+static size_t *node_get(struct scan *s, const char *dir, size_t len)
 {
 	char *key = art_xmalloc(len + 1);
-	size_t *have, id;
-	struct dnode *n;
+	size_t *have;
 
 	memcpy(key, dir, len);
 	key[len] = '\0';
-	if ((have = art_strmap_get(&s->dirs, key))) {
-		free(key);
-		return *have;
-	}
+	have = art_strmap_get(&s->dirs, key);
+	free(key);
+	return have;
+}
+
+static size_t node_new(struct scan *s, const char *dir, size_t len)
+{
+	char *key = art_xmalloc(len + 1);
+	size_t id;
+
+	memcpy(key, dir, len);
+	key[len] = '\0';
 	art_grow(&s->nodes, &s->capnodes, s->nnodes + 1, sizeof *s->nodes);
 	id = s->nnodes++;
-	n = &s->nodes[id];
-	memset(n, 0, sizeof *n);
-	n->path = key;
+	memset(&s->nodes[id], 0, sizeof s->nodes[id]);
+	s->nodes[id].path = key;
 	art_strmap_put(&s->dirs, key, id);
-	if (len) { /* register in the parent (made first if need be) */
-		const char *slash = memrchr(dir, '/', len);
-		size_t plen = slash ? (size_t)(slash - dir) : 0;
-		size_t pid = node_for(s, dir, plen);
-		struct dnode *p = &s->nodes[pid];
-
-		art_grow(&p->subdirs, &p->capsub, p->nsub + 1, sizeof *p->subdirs);
-		p->subdirs[p->nsub++] = s->nodes[id].path + (slash ? plen + 1 : 0);
-	}
 	return id;
+}
+
+/*
+ * The node of the directory dir[0..len), made if need be, and then each
+ * made one registered in its parent, made if need be.  A loop, not a
+ * recursion: an index path may be as deep as it likes.
+ */
+static size_t node_for(struct scan *s, const char *dir, size_t len)
+{
+	size_t first = 0, child = 0, skip = 0, id, *have;
+	int made_child = 0;
+
+	for (;;) {
+		const char *slash;
+
+		have = node_get(s, dir, len);
+		id = have ? *have : node_new(s, dir, len);
+		if (made_child) {
+			struct dnode *p = &s->nodes[id];
+
+			art_grow(&p->subdirs, &p->capsub, p->nsub + 1,
+				 sizeof *p->subdirs);
+			p->subdirs[p->nsub++] = s->nodes[child].path + skip;
+		} else {
+			first = id;
+		}
+		if (have || !len)
+			return first;
+		slash = memrchr(dir, '/', len);
+		child = id;
+		len = slash ? (size_t)(slash - dir) : 0;
+		skip = slash ? len + 1 : 0;
+		made_child = 1;
+	}
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -507,10 +539,12 @@ static int is_ignored(git_repository *repo, const char *path, int dir,
 /*
  * An untracked entry name of the directory dfd (rel from the top): a file
  * or link is a change; a directory is a change when it holds a
- * repository, else its entries are looked at in turn.
- */
+ * repository, else its entries are looked at in turn.  Recursive, but
+ * depth directories down already and no deeper than ART_TREE_DEPTH_MAX:
+ * NOLINTNEXTLINE(misc-no-recursion) */
 static int untracked(git_repository *repo, int dfd, const char *name,
-		     const char *rel, art_wt_changes *out, art_err *e)
+		     const char *rel, int depth, art_wt_changes *out,
+		     art_err *e)
 {
 	struct stat st;
 	int rc = 0, ign;
@@ -520,11 +554,17 @@ static int untracked(git_repository *repo, int dfd, const char *name,
 	if ((ign = is_ignored(repo, rel, S_ISDIR(st.st_mode), e)) != 0)
 		return ign < 0 ? ART_EXIT_LOCAL : 0;
 	if (S_ISDIR(st.st_mode)) {
-		int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+		int fd;
+		DIR *d;
 		struct dirent *de;
 		struct stat gst;
 
+		if (depth >= ART_TREE_DEPTH_MAX)
+			return art_errf(e, ART_EXIT_LOCAL,
+					"more than %d directories deep, art goes no further: %s",
+					ART_TREE_DEPTH_MAX, rel);
+		fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		d = fd >= 0 ? fdopendir(fd) : NULL;
 		if (!d) {
 			if (fd >= 0)
 				close(fd);
@@ -543,7 +583,8 @@ static int untracked(git_repository *repo, int dfd, const char *name,
 			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 				continue;
 			child = art_asprintf("%s/%s", rel, de->d_name);
-			rc = untracked(repo, dirfd(d), de->d_name, child, out, e);
+			rc = untracked(repo, dirfd(d), de->d_name, child,
+				       depth + 1, out, e);
 			free(child);
 		}
 		if (!rc && errno)
@@ -673,7 +714,7 @@ static int untracked_in(struct scan *s, git_repository *repo,
 		char *rel = child_path(d->path, d->cands[j]);
 
 		if (!rc && dfd >= 0)
-			rc = untracked(repo, dfd, d->cands[j], rel, out, e);
+			rc = untracked(repo, dfd, d->cands[j], rel, 0, out, e);
 		free(rel);
 		free(d->cands[j]);
 	}

@@ -66,9 +66,9 @@ typedef struct art_wt_scan art_wt_scan;
  * art_secrets_maybe decides which contents are kept.  Nothing inside a
  * .git, and nothing below the top-level .agent/ (run files), is a change.
  */
-int art_wt_scan_new(git_repository *repo, art_wt_scan **scan, art_err *e);
-void art_wt_scan_start(art_wt_scan *scan, git_index *index);
-int art_wt_scan_finish(art_wt_scan *scan, art_wt_changes *out, art_err *e);
+int art_wt_scan_new(git_repository *repo, art_wt_scan **out, art_err *e);
+void art_wt_scan_start(art_wt_scan *w, git_index *index);
+int art_wt_scan_finish(art_wt_scan *w, art_wt_changes *out, art_err *e);
 void art_wt_changes_free(art_wt_changes *c);
 
 /*

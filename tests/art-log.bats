@@ -683,6 +683,7 @@ tampered() {
 }
 
 @test "kill -9 at random times: every acknowledged event is in the store" {
+	skip_under_valgrind "every kill (within 0.3 s) comes before art-log has started there"
 	for k in $(seq 50); do
 		art-log append < <(exec 3>&-; for i in $(seq 40); do printf '{"type":"dur.ev","data":{"k":%d,"i":%d}}\n' "$k" "$i" || exit 0; sleep 0.01; done 2>/dev/null) \
 			> "$ART_TMP/ack.$k" 2>/dev/null 3>&- &

@@ -91,3 +91,10 @@ probe_cage() {
 need_cage() {
 	[ ! -s "$BATS_FILE_TMPDIR/no-cage" ] || skip "no cage on this kernel: $(cat "$BATS_FILE_TMPDIR/no-cage")"
 }
+
+# In a test whose subject valgrind cannot reproduce (a timing, a kernel
+# call valgrind does not know): skip under make check-valgrind, which sets
+# ART_VALGRIND, saying why.
+skip_under_valgrind() {
+	[ -z "${ART_VALGRIND:-}" ] || skip "under valgrind: $*"
+}

@@ -43,7 +43,7 @@ int main(int argc, char **argv)
 		while ((c = getc(in)) != EOF)
 			fprintf(out, "%s%d,", n++ % 16 ? " " : "\n\t", c);
 		fputs("\n\t0\n};\n", out);
-		fclose(in);
+		(void)fclose(in); /* read only */
 	}
 	if (fclose(out) != 0) {
 		perror(argv[1]);

@@ -38,7 +38,7 @@ static void to_urlsafe(json_t *obj, const char *member)
 	char *s = strdup(json_string_value(json_object_get(obj, member))), *p;
 
 	for (p = s; *p; p++)
-		*p = *p == '+' ? '-' : *p == '/' ? '_' : *p;
+		*p = (char)(*p == '+' ? '-' : *p == '/' ? '_' : *p);
 	while (p > s && p[-1] == '=')
 		*--p = '\0';
 	json_object_set_new(obj, member, json_string(s));

@@ -335,8 +335,9 @@ static char *hint_at(const char *id, long long ms, int ttl)
 	struct tm tm;
 	char at[40];
 
-	gmtime_r(&t, &tm);
-	strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!gmtime_r(&t, &tm) ||
+	    strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		abort();
 	return art_asprintf("{\"hint_id\":\"%s\",\"topic\":\"jobs\",\"issued_at\":"
 			    "\"%s.%03lldZ\",\"ttl_s\":%d}", id, at, ms % 1000, ttl);
 }

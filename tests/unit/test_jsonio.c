@@ -46,7 +46,7 @@ static void ndjson_counts_lines(void)
 	CHECK(rc == ART_EXIT_INPUT, "bad record is exit 3, got %d", rc);
 	CHECK(!strncmp(e.msg, "stdin:4:", 8), "blank lines counted: %s", e.msg);
 	art_ndjson_free(&s);
-	fclose(f);
+	(void)fclose(f);
 }
 
 static void bytes_become_valid_utf8(void)

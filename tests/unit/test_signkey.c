@@ -22,8 +22,12 @@ static int write_file(const char *path, const char *text, mode_t mode)
 
 	if (!f)
 		return -1;
-	fputs(text, f);
-	fclose(f);
+	if (fputs(text, f) == EOF) {
+		(void)fclose(f);
+		return -1;
+	}
+	if (fclose(f) != 0)
+		return -1;
 	return chmod(path, mode);
 }
 

@@ -60,7 +60,7 @@ static int write_hex_key(const char *path, const unsigned char *key)
 	char hex[66];
 
 	sodium_bin2hex(hex, 65, key, 32);
-	strcat(hex, "\n"); /* sodium_bin2hex wrote 64 digits and a NUL */
+	hex[64] = '\n'; /* over the NUL after the 64 digits */
 	return write_bytes(path, hex, 65, 0600);
 }
 
@@ -428,10 +428,17 @@ static void test_keyring(void)
 	id = keyctl_search((key_serial_t)ring, "user", desc, 0);
 	CHECK(id > 0, "the key is art:<name> in the persistent keyring");
 	if (id > 0 && keyctl_describe_alloc((key_serial_t)id, (char **)&d) >= 0) {
-		unsigned perm = 0;
+		/* "user;UID;GID;PERM;DESCRIPTION", PERM in hexadecimal */
+		const char *p = d;
+		unsigned long perm = 0;
+		int k;
 
-		CHECK(sscanf(d, "user;%*d;%*d;%x;", &perm) == 1 && perm == 0x3f3f0000,
-		      "possessor and user only: %s", (char *)d);
+		for (k = 0; k < 3 && p; k++)
+			if ((p = strchr(p, ';')) != NULL)
+				p++;
+		if (p)
+			perm = strtoul(p, NULL, 16);
+		CHECK(perm == 0x3f3f0000, "possessor and user only: %s", (char *)d);
 		free(d);
 	}
 	free(desc);
@@ -514,7 +521,7 @@ static int write_proc(const char *path, const char *text)
  * persistent and user keyrings are its own and go with it. */
 static int ring_key_child(void)
 {
-	char map[64], *path = at("state2/art/secrets");
+	char map[64], *path = at("state2/art/secrets"), *state;
 	unsigned uid = (unsigned)geteuid(), gid = (unsigned)getegid();
 	art_store *s = NULL;
 	art_err e = { 0 };
@@ -538,7 +545,9 @@ static int ring_key_child(void)
 		return 10; /* not a keyring of our own */
 
 	unsetenv("ART_STORE_KEY_FILE");
-	setenv("XDG_STATE_HOME", at("state2"), 1); /* leaked: the child exits */
+	state = at("state2");
+	setenv("XDG_STATE_HOME", state, 1);
+	free(state);
 	if (art_store_open(NULL, &s, &e) != 0 || strcmp(art_store_backend(s), "keyring"))
 		return 11; /* no key file: the keyring */
 	art_store_close(s);
