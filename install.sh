@@ -41,7 +41,7 @@ libsodium-dev libseccomp-dev libsqlite3-dev libpcre2-dev libkeyutils-dev man-db"
 # check-valgrind, analyze and coverage.
 [ "$test_deps" -eq 1 ] && pkgs="$pkgs bats jq sqlite3 mandoc clang zsh python3-securesystemslib python3-cryptography bubblewrap keyutils curl fish
 qemu-system-x86 busybox-static linux-image-amd64 xz-utils
-libclang-rt-14-dev valgrind cppcheck clang-tidy lcov"
+libclang-rt-14-dev valgrind parallel cppcheck clang-tidy lcov"
 
 missing=
 for p in $pkgs; do
