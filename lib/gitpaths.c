@@ -146,14 +146,14 @@ static int nested(const char *top)
 
 int art_gitpaths_find(art_repo *r, art_err *e)
 {
-	char *dir = getcwd(NULL, 0), *slash;
+	char *dir, *slash;
 	int rc;
 
 	memset(r, 0, sizeof *r);
 	if (getenv("GIT_DIR"))
 		return art_errf(e, ART_EXIT_INPUT,
 				"GIT_DIR is set: art-vm finds the repository from the current directory only");
-	if (!dir)
+	if (!(dir = getcwd(NULL, 0)))
 		return art_err_sys(e, ART_EXIT_LOCAL, "cannot get the current directory");
 	for (;;) {
 		char *dotgit = art_join(dir, ".git");
