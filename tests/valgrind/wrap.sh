@@ -15,6 +15,9 @@ set -eu
 [ $# -ge 5 ] || { echo "usage: wrap.sh BUILD OUT LOGS NATIVE VALGRIND [OPTION...]" >&2; exit 2; }
 build=$(cd "$1" && pwd) out=$2 logs=$3 native=$4
 vg=$(command -v "$5") || { echo "wrap.sh: no $5 (Debian: apt-get install valgrind)" >&2; exit 1; }
+# Debian's valgrind is a script that exports LD_LIBRARY_PATH and more to
+# the command and all it runs; valgrind.bin beside it is valgrind itself
+if [ -x "$vg.bin" ]; then vg=$vg.bin; fi
 shift 5
 mkdir -p "$out" "$logs"
 out=$(cd "$out" && pwd) logs=$(cd "$logs" && pwd)
