@@ -34,9 +34,11 @@ teardown() {
 }
 
 # vm SCRIPT: sh -c SCRIPT in T1/tom's microVM, options from OPTS, input
-# from $IN (none by default), the report in $REP.
+# from $IN (none by default), the report in $REP.  A guest that hangs
+# fails its test at 300 s (OPTS may set a shorter --timeout: the last wins)
+# instead of holding the suite.
 vm() {
-	run --separate-stderr art-vm run --backend qemu --report "$REP" "${OPTS[@]}" \
+	run --separate-stderr art-vm run --backend qemu --timeout 300 --report "$REP" "${OPTS[@]}" \
 		-- sh -c "$1" <<<"${IN-}"
 }
 
@@ -153,7 +155,7 @@ c, _ = s.accept(); open(sys.argv[2], "w").write("reached")' "$PORT" "$ART_TMP/re
 }
 
 @test "qemu: --backend auto takes the microVM only where KVM works" {
-	run --separate-stderr art-vm run --backend auto --report "$REP" -- true
+	run --separate-stderr art-vm run --backend auto --timeout 300 --report "$REP" -- true
 	[ "$status" -eq 0 ]
 	if jq -e '.why' "$XDG_CACHE_HOME/art/vm/kvm-probe.json" >/dev/null; then
 		[ "$(jq -r .backend "$REP")" = cage ]
@@ -170,7 +172,7 @@ nproc
 awk '/^MemTotal:/ { print $2 }' /proc/meminfo
 test -t 0 && echo stdin-tty
 SH
-	script -qec "art-vm run --backend qemu --cpus 2 --memory 256 -- sh ./probe.sh" \
+	script -qec "art-vm run --backend qemu --timeout 300 --cpus 2 --memory 256 -- sh ./probe.sh" \
 		/dev/null </dev/null >"$ART_TMP/typescript"
 	tr -d '\r' <"$ART_TMP/typescript" >"$ART_TMP/out"
 	# (script's own input, echoed by the guest's terminal, may come first)
