@@ -299,26 +299,37 @@ static json_t *probe_key(const art_vm_image *img)
 	return k;
 }
 
+int art_qemu_tmpdir(const char *prefix, char **dir, art_err *e)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *name = art_asprintf("%s.XXXXXX", prefix);
+
+	if (!tmp || *tmp != '/')
+		tmp = "/tmp";
+	*dir = art_join(tmp, name);
+	free(name);
+	if (mkdtemp(*dir))
+		return 0;
+	free(*dir);
+	*dir = NULL;
+	return art_err_sys(e, ART_EXIT_LOCAL, "cannot make a directory in %s", tmp);
+}
+
 /* Boot img's kernel under KVM until its init says READY: NULL, else why
  * not (malloc'd). */
 static char *kvm_boots(const art_vm_image *img, art_err *e, int *rc)
 {
-	char tmpl[] = "/tmp/art-vm-probe.XXXXXX";
-	const char *tmp = getenv("TMPDIR");
-	char *dir = tmp && *tmp == '/' ? art_join(tmp, "art-vm-probe.XXXXXX") : art_strdup(tmpl);
-	art_qemu_machine m = { .img = img, .accel = "kvm", .memory_mb = 256, .cpus = 1,
-			       .tmpdir = dir };
+	char *dir = NULL;
+	art_qemu_machine m = { .img = img, .accel = "kvm", .memory_mb = 256, .cpus = 1 };
 	art_qemu_vm vm = { .pid = -1, .ctl = -1 };
 	char *why = NULL;
 	long long deadline = art_mono_ms() + PROBE_MS;
 	unsigned char buf[ART_VMF_HEADER] = { 0 };
 	size_t got = 0;
 
-	*rc = 0;
-	if (!mkdtemp(dir)) {
-		*rc = art_err_sys(e, ART_EXIT_LOCAL, "cannot make a directory in %s", tmp ? tmp : "/tmp");
+	if ((*rc = art_qemu_tmpdir("art-vm-probe", &dir, e)) != 0)
 		goto out;
-	}
+	m.tmpdir = dir;
 	if ((*rc = art_qemu_start(&m, &vm, e)) != 0)
 		goto out;
 	while (got < sizeof buf) {
@@ -349,7 +360,7 @@ out:
 	}
 	if (vm.ctl >= 0)
 		close(vm.ctl);
-	if (dir[0] == '/')
+	if (dir)
 		art_rm_rf(dir);
 	free(dir);
 	return why;

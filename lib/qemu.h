@@ -43,6 +43,10 @@ typedef struct art_qemu_vm {
  * not installed or could not be started. */
 int art_qemu_start(const art_qemu_machine *m, art_qemu_vm *vm, art_err *e);
 
+/* A private directory for a machine's logs, under $TMPDIR when it is an
+ * absolute path, else /tmp: *dir (malloc'd), NULL on failure. */
+int art_qemu_tmpdir(const char *prefix, char **dir, art_err *e);
+
 /* The last line QEMU or the guest's console said in tmpdir (malloc'd,
  * "" when nothing): for the message when the machine died. */
 char *art_qemu_last_words(const char *tmpdir);

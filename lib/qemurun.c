@@ -296,12 +296,10 @@ int art_qemu_run(const art_cage *c, art_qemu_opts *q, art_cage_result *res, art_
 	struct stat owner;
 	sigset_t set;
 	char *why = NULL;
-	const char *tmp = getenv("TMPDIR");
 	int rc, st;
 
 	memset(res, 0, sizeof *res);
 	res->denied_calls = json_object();
-	r.tmpdir = art_join(tmp && *tmp == '/' ? tmp : "/tmp", "art-vm.XXXXXX");
 	if ((rc = art_vm_image_check(&img, e)) || (rc = shares_of(&r, e)))
 		goto out;
 	if (stat(c->workdir, &owner) < 0) {
@@ -313,11 +311,8 @@ int art_qemu_run(const art_cage *c, art_qemu_opts *q, art_cage_result *res, art_
 	if (why && !getenv("ART_VM_ACCEL"))
 		fprintf(stderr, "%s: KVM is not usable (%s): the microVM runs under TCG "
 			"emulation, which is slow\n", art_prog(), why);
-	if (!mkdtemp(r.tmpdir)) {
-		rc = art_err_sys(e, ART_EXIT_LOCAL, "cannot make a directory for the microVM");
-		r.tmpdir[0] = '\0';
+	if ((rc = art_qemu_tmpdir("art-vm", &r.tmpdir, e)) != 0)
 		goto out;
-	}
 	/* the governors and the log, before anything boots */
 	if (c->before_exec && (rc = c->before_exec(c->ctx, e)) != 0)
 		goto out;
@@ -488,7 +483,7 @@ out:
 		close(r.sigfd);
 		sigprocmask(SIG_SETMASK, &r.oldmask, NULL);
 	}
-	if (r.tmpdir[0] == '/' && !strstr(r.tmpdir, "XXXXXX"))
+	if (r.tmpdir)
 		art_rm_rf(r.tmpdir);
 	art_vmf_reader_free(&r.rd);
 	free(r.out.buf);
